@@ -1,0 +1,34 @@
+#pragma once
+/// Prints a training run to the terminal: a progress bar on stderr (when it
+/// is a terminal) and one line per epoch on stdout.
+
+#include <chrono>
+#include <mutex>
+
+#include "engine/training/TrainingEvents.h"
+
+namespace medulla::cli {
+
+class ConsoleObserver : public TrainingObserver {
+public:
+    explicit ConsoleObserver(bool quiet);
+    void onStateChanged(JobState state) override;
+    void onMessage(const std::string& message) override;
+    void onPreparing(double fraction, const std::string& what) override;
+    void onIteration(const IterationEvent& event) override;
+    void onEpoch(const EpochEvent& event) override;
+    void onPrediction(const PredictionEvent& event) override;
+    void onFinished(JobState state, const std::string& error) override;
+
+private:
+    void bar(double fraction, const std::string& text);
+    void clearBar();
+
+    std::mutex mutex_;
+    bool quiet_;
+    bool tty_;
+    bool barShown_ = false;
+    std::chrono::steady_clock::time_point start_;
+};
+
+} // namespace medulla::cli

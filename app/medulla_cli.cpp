@@ -1,0 +1,131 @@
+/// medulla: the headless command-line tool. Runs the same experiment files
+/// as the studio.
+///
+///   medulla train EXPERIMENT.json [--output-dir DIR] [--epochs N] [--threads N]
+///   medulla info IMAGE
+///   medulla demo-data DIR [--cases N] [--seed S]
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "app/cli/ConsoleObserver.h"
+#include "engine/core/Error.h"
+#include "engine/data/SyntheticData.h"
+#include "engine/io/ImageLoader.h"
+#include "engine/training/TrainingJob.h"
+
+#ifndef MEDULLA_RESOURCE_DIR
+#define MEDULLA_RESOURCE_DIR ""
+#endif
+
+namespace {
+
+medulla::TrainingJob* g_job = nullptr;
+
+void onSignal(int) {
+    if (g_job)
+        g_job->cancel(); // async-signal-safe enough: sets an atomic flag and notifies
+}
+
+int runTrain(const std::string& file, const std::string& outputDir, int epochs, int threads,
+             bool quiet) {
+    auto config = medulla::ExperimentConfig::load(file);
+    if (!outputDir.empty())
+        config.outputDir = outputDir;
+    if (epochs > 0)
+        config.trainer.max_epochs = epochs;
+    if (threads > 0)
+        config.trainer.threads = threads;
+    std::printf("experiment %s: %s, %lld epochs, output in %s\n", config.name.c_str(), file.c_str(),
+                static_cast<long long>(config.trainer.max_epochs),
+                std::filesystem::absolute(config.outputDir).string().c_str());
+    medulla::cli::ConsoleObserver observer(quiet);
+    medulla::TrainingJob job(config, &observer);
+    g_job = &job;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    job.start();
+    job.wait();
+    g_job = nullptr;
+    switch (job.state()) {
+    case medulla::JobState::Completed:
+        std::printf("results: %s\n", std::filesystem::absolute(config.outputDir).string().c_str());
+        return 0;
+    case medulla::JobState::Cancelled:
+        std::printf("cancelled; the last checkpoint is in %s\n",
+                    std::filesystem::absolute(config.outputDir).string().c_str());
+        return 130;
+    default:
+        return 1;
+    }
+}
+
+int runInfo(const std::string& file) {
+    medulla::Volume v = medulla::loadImage(file);
+    std::printf("%s\n  %s\n  affine (RAS):\n", file.c_str(), v.describe().c_str());
+    for (int r = 0; r < 4; ++r)
+        std::printf("    [%10.4f %10.4f %10.4f %10.4f]\n", v.affine()(r, 0), v.affine()(r, 1),
+                    v.affine()(r, 2), v.affine()(r, 3));
+    return 0;
+}
+
+int runDemoData(const std::string& dir, int cases, int seed) {
+    medulla::SyntheticDatasetOptions o;
+    o.num_cases(cases).seed(uint64_t(seed));
+    o.image(medulla::SyntheticImageOptions()
+                .num_objs(8)
+                .rad_max(14)
+                .rad_min(5)
+                .noise_max(0.3)
+                .num_seg_classes(1));
+    medulla::NullProgress none;
+    medulla::writeSyntheticDataset(dir, o, none);
+    std::printf("wrote %d cases and %s/dataset.json\n", cases, dir.c_str());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Medulla: medical-imaging deep learning, headless"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "medulla 0.1.0");
+
+    std::string experiment, outputDir, image, dataDir;
+    int epochs = 0, threads = 0, cases = 16, seed = 0;
+    bool quiet = false;
+    auto* train = app.add_subcommand("train", "Train the experiment described by a JSON file");
+    train
+        ->add_option("experiment", experiment,
+                     "experiment JSON (see resources/demo_experiment.json)")
+        ->required();
+    train->add_option("--output-dir", outputDir, "override output_dir");
+    train->add_option("--epochs", epochs, "override trainer.max_epochs")
+        ->check(CLI::PositiveNumber);
+    train->add_option("--threads", threads, "intra-op threads (default: all cores)")
+        ->check(CLI::PositiveNumber);
+    train->add_flag("--quiet", quiet, "no progress bar or log lines, only epochs");
+    auto* info = app.add_subcommand("info", "Print an image's shape, type and geometry");
+    info->add_option("image", image, "image file (.nii, .nii.gz)")->required();
+    auto* demo = app.add_subcommand("demo-data", "Write the seeded synthetic demo dataset");
+    demo->add_option("dir", dataDir, "output folder")->required();
+    demo->add_option("--cases", cases, "number of cases")->check(CLI::PositiveNumber);
+    demo->add_option("--seed", seed, "seed");
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*train)
+            return runTrain(experiment, outputDir, epochs, threads, quiet);
+        if (*info)
+            return runInfo(image);
+        if (*demo)
+            return runDemoData(dataDir, cases, seed);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

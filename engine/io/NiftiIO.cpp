@@ -1,0 +1,230 @@
+#include "engine/io/NiftiIO.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkNiftiImageIO.h>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "engine/core/Error.h"
+#include "engine/io/NiftiHeader.h"
+
+namespace fs = std::filesystem;
+
+namespace medulla {
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/// Read an N-D image as float and return a tensor shaped like the file's axes
+/// reversed into C-order: (d0, d1, ..., dN-1) with d0 = i (fastest on disk).
+template <unsigned D> at::Tensor readItk(const std::string& path) {
+    using Image = itk::Image<float, D>;
+    auto reader = itk::ImageFileReader<Image>::New();
+    reader->SetImageIO(itk::NiftiImageIO::New());
+    reader->SetFileName(path);
+    try {
+        reader->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError(std::string("cannot read NIfTI data: ") + e.GetDescription(), path);
+    }
+    typename Image::Pointer img = reader->GetOutput();
+    const auto size = img->GetLargestPossibleRegion().GetSize();
+    std::vector<int64_t> rev; // memory order: last axis fastest = ITK's axis 0
+    for (int d = int(D) - 1; d >= 0; --d)
+        rev.push_back(int64_t(size[d]));
+    at::Tensor t = torch::from_blob(img->GetBufferPointer(), rev, torch::kFloat).clone();
+    std::vector<int64_t> perm;
+    for (int d = int(D) - 1; d >= 0; --d)
+        perm.push_back(d);
+    return t.permute(perm).contiguous();
+}
+
+template <class Pixel>
+void writeItk(const at::Tensor& spatial, const Affine& rasAffine, const std::string& path) {
+    constexpr unsigned D = 3;
+    using Image = itk::Image<Pixel, D>;
+    // (X, Y, Z) C-order -> memory with X fastest, as ITK stores it.
+    at::Tensor t = spatial;
+    if (t.dim() == 2)
+        t = t.unsqueeze(-1);
+    at::Tensor mem = t.permute({2, 1, 0}).contiguous();
+    auto image = Image::New();
+    typename Image::SizeType size;
+    for (unsigned d = 0; d < D; ++d)
+        size[d] = t.size(d);
+    image->SetRegions(typename Image::RegionType(size));
+    image->Allocate();
+    std::memcpy(image->GetBufferPointer(), mem.data_ptr(), mem.numel() * sizeof(Pixel));
+
+    const Affine lps = rasAffine.flippedXY();
+    const Vec3 sp = lps.spacing(), org = lps.origin();
+    const Mat3 dir = lps.direction();
+    typename Image::SpacingType spacing;
+    typename Image::PointType origin;
+    typename Image::DirectionType direction;
+    for (unsigned r = 0; r < D; ++r) {
+        spacing[r] = sp[r] > 0 ? sp[r] : 1.0;
+        origin[r] = org[r];
+        for (unsigned c = 0; c < D; ++c)
+            direction[r][c] = dir[r][c];
+    }
+    image->SetSpacing(spacing);
+    image->SetOrigin(origin);
+    image->SetDirection(direction);
+
+    auto writer = itk::ImageFileWriter<Image>::New();
+    writer->SetImageIO(itk::NiftiImageIO::New());
+    writer->SetFileName(path);
+    writer->SetInput(image);
+    writer->SetUseCompression(lower(path).size() > 3 &&
+                              lower(path).substr(path.size() - 3) == ".gz");
+    writer->Update();
+}
+
+} // namespace
+
+bool isNiftiPath(const std::string& path) {
+    const std::string l = lower(path);
+    auto ends = [&](const std::string& s) {
+        return l.size() >= s.size() && l.compare(l.size() - s.size(), s.size(), s) == 0;
+    };
+    return ends(".nii") || ends(".nii.gz");
+}
+
+/// The number of voxel-data bytes a header promises.
+uint64_t expectedDataBytes(const NiftiHeader& h) {
+    uint64_t n = 1;
+    for (auto s : h.shape)
+        n *= uint64_t(s);
+    return n * uint64_t(std::max(h.bitpix, 8) / 8);
+}
+
+/// ITK accepts a truncated .nii.gz silently. A complete single-member gzip
+/// file ends with its uncompressed size (mod 2^32): when that matches, the
+/// file is whole; otherwise decompress to count the bytes.
+void checkCompressedSize(const std::string& path, uint64_t need) {
+    {
+        std::ifstream f(path, std::ios::binary | std::ios::ate);
+        if (f && f.tellg() >= 18) {
+            f.seekg(-4, std::ios::end);
+            unsigned char b[4];
+            f.read(reinterpret_cast<char*>(b), 4);
+            const uint32_t isize =
+                uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+            if (f && isize == uint32_t(need & 0xffffffffu))
+                return;
+        }
+    }
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f)
+        throw IoError("cannot open file", path);
+    std::vector<char> buf(1 << 20);
+    uint64_t total = 0;
+    int got = 0;
+    while ((got = gzread(f, buf.data(), unsigned(buf.size()))) > 0)
+        total += uint64_t(got);
+    gzclose(f);
+    if (got < 0 || total < need)
+        throw IoError("truncated or corrupt compressed NIfTI file: " + std::to_string(total) +
+                          " bytes after decompression, the header needs " + std::to_string(need),
+                      path);
+}
+
+Volume readNifti(const std::string& path) {
+    const NiftiHeader h = readNiftiHeader(path);
+    // Catch truncated files before ITK, which may not notice a short read.
+    const uint64_t need = uint64_t(h.voxOffset) + expectedDataBytes(h);
+    if (lower(path).size() > 4 && lower(path).substr(path.size() - 4) == ".nii") {
+        const uint64_t have = fs::file_size(path);
+        if (have < need)
+            throw IoError("truncated NIfTI file: " + std::to_string(have) +
+                              " bytes, the header needs " + std::to_string(need),
+                          path);
+    } else if (lower(path).size() > 7 && lower(path).substr(path.size() - 7) == ".nii.gz") {
+        checkCompressedSize(path, need);
+    }
+    const size_t nd = h.shape.size();
+    // Drop trailing singleton axes beyond the spatial ones (e.g. 3D stored as 4D with t=1).
+    size_t used = nd;
+    while (used > 3 && h.shape[used - 1] == 1)
+        --used;
+    at::Tensor t;
+    switch (nd) {
+    case 2:
+        t = readItk<2>(path).unsqueeze(0);
+        break;
+    case 3:
+        t = readItk<3>(path).unsqueeze(0);
+        break;
+    case 4:
+        t = readItk<4>(path); // (X, Y, Z, T)
+        t = t.permute({3, 0, 1, 2}).contiguous();
+        break;
+    default:
+        throw IoError(
+            "NIfTI files with " + std::to_string(nd) + " dimensions are not supported yet", path);
+    }
+    (void)used;
+    return Volume(t, h.affine);
+}
+
+void writeNifti(const Volume& volume, const std::string& path) {
+    if (!volume.isValid())
+        throw IoError("cannot write an empty volume", path);
+    if (volume.channels() != 1)
+        throw IoError("only single-channel volumes can be written to NIfTI (got " +
+                          std::to_string(volume.channels()) + " channels)",
+                      path);
+    if (!isNiftiPath(path))
+        throw IoError("file name must end in .nii or .nii.gz", path);
+    const fs::path target(path);
+    std::error_code ec;
+    if (target.has_parent_path())
+        fs::create_directories(target.parent_path(), ec);
+    const std::string name = target.filename().string();
+    const bool gz = lower(name).size() > 3 && lower(name).substr(name.size() - 3) == ".gz";
+    const fs::path tmp = target.parent_path() / ("." + name + ".tmp" + std::to_string(getpid()) +
+                                                 (gz ? ".nii.gz" : ".nii"));
+    at::Tensor data = volume.data()[0].cpu().contiguous();
+    try {
+        switch (data.scalar_type()) {
+        case at::kByte:
+            writeItk<uint8_t>(data, volume.affine(), tmp.string());
+            break;
+        case at::kShort:
+            writeItk<int16_t>(data, volume.affine(), tmp.string());
+            break;
+        case at::kInt:
+            writeItk<int32_t>(data, volume.affine(), tmp.string());
+            break;
+        case at::kDouble:
+            writeItk<double>(data, volume.affine(), tmp.string());
+            break;
+        default:
+            writeItk<float>(data.to(at::kFloat).contiguous(), volume.affine(), tmp.string());
+            break;
+        }
+    } catch (const itk::ExceptionObject& e) {
+        fs::remove(tmp, ec);
+        throw IoError(std::string("cannot write NIfTI: ") + e.GetDescription(), path);
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw IoError("cannot move the written file into place: " + ec.message(), path);
+    }
+}
+
+} // namespace medulla

@@ -1,0 +1,152 @@
+#include "engine/training/Experiment.h"
+
+#include <fstream>
+
+#include "engine/data/SyntheticData.h"
+#include "engine/losses/Loss.h"
+#include "engine/networks/Network.h"
+#include "engine/optim/OptimizerFactory.h"
+#include "engine/transforms/Compose.h"
+
+namespace medulla {
+
+std::vector<ParamSpec> TrainerOptions::params() {
+    return {{"max_epochs", ParamType::Int, 20, 1, 1e6, {}, "number of epochs"},
+            {"batch_size", ParamType::Int, 2, 1, 4096, {}, "cases per batch"},
+            {"val_interval", ParamType::Int, 1, 1, 1e6, {}, "validate every N epochs"},
+            {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "random seed"},
+            {"threads", ParamType::Int, 0, 0, 1024, {}, "intra-op threads (0 = all)"}};
+}
+
+namespace {
+const std::vector<ParamSpec>& syntheticSpecs() {
+    static const std::vector<ParamSpec> s = {
+        {"num_cases", ParamType::Int, 16, 1, 100000, {}, "cases to generate"},
+        {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "generator seed"},
+        {"size", ParamType::IntList, Json{64, 64, 64}, 8, 4096, {}, "volume size"},
+        {"num_objs", ParamType::Int, 12, 1, 1000, {}, "spheres per volume"},
+        {"rad_max", ParamType::Int, 30, 2, 2048, {}, "max radius"},
+        {"rad_min", ParamType::Int, 5, 1, 2048, {}, "min radius"},
+        {"noise_max", ParamType::Float, 0.0, 0.0, 1.0, {}, "noise floor"},
+        {"num_seg_classes", ParamType::Int, 5, 1, 255, {}, "label classes"},
+        {"spacing", ParamType::Float, 1.0, 1e-6, 1e6, {}, "voxel size (mm)"}};
+    return s;
+}
+
+const Json& need(const Json& j, const char* key) {
+    if (!j.contains(key))
+        throw ConfigError("required section is missing", {}, key);
+    return j.at(key);
+}
+} // namespace
+
+SyntheticDatasetOptions syntheticOptionsFromJson(const Json& j) {
+    ParamReader r(j, "data.synthetic", syntheticSpecs());
+    const auto size = r.intList("size");
+    if (size.size() != 3)
+        throw ConfigError("needs 3 values", {}, "data.synthetic.size");
+    SyntheticImageOptions img = SyntheticImageOptions()
+                                    .height(size[0])
+                                    .width(size[1])
+                                    .depth(size[2])
+                                    .num_objs(r.integer("num_objs"))
+                                    .rad_max(r.integer("rad_max"))
+                                    .rad_min(r.integer("rad_min"))
+                                    .noise_max(r.number("noise_max"))
+                                    .num_seg_classes(r.integer("num_seg_classes"))
+                                    .spacing(r.number("spacing"));
+    return SyntheticDatasetOptions()
+        .num_cases(r.integer("num_cases"))
+        .seed(uint64_t(r.integer("seed")))
+        .image(img);
+}
+
+ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& source) {
+    try {
+        if (!j.is_object())
+            throw ConfigError("an experiment must be a JSON object");
+        ExperimentConfig c;
+        c.name = j.value("name", std::string("experiment"));
+        if (!j.contains("output_dir") || !j["output_dir"].is_string())
+            throw ConfigError("required string is missing", {}, "output_dir");
+        c.outputDir = j["output_dir"].get<std::string>();
+        const Json& data = need(j, "data");
+        if (!data.is_object() || !data.contains("dataset") || !data["dataset"].is_string())
+            throw ConfigError("required string is missing", {}, "data.dataset");
+        c.dataset = data["dataset"].get<std::string>();
+        c.datalistKey = data.value("datalist_key", std::string("training"));
+        if (data.contains("val_fraction")) {
+            if (!data["val_fraction"].is_number())
+                throw ConfigError("expected a number", {}, "data.val_fraction");
+            c.valFraction = data["val_fraction"].get<double>();
+        }
+        if (!(c.valFraction > 0.0 && c.valFraction < 1.0))
+            throw ConfigError("must be in (0, 1)", {}, "data.val_fraction");
+        if (data.contains("synthetic")) {
+            c.synthetic = data["synthetic"];
+            (void)syntheticOptionsFromJson(c.synthetic);
+        }
+        c.trainTransforms = need(j, "train_transforms");
+        c.valTransforms = need(j, "val_transforms");
+        (void)Compose::fromJson(c.trainTransforms, "train_transforms");
+        (void)Compose::fromJson(c.valTransforms, "val_transforms");
+        c.network = need(j, "network");
+        (void)networkRegistry().create(c.network, "network");
+        c.loss = need(j, "loss");
+        (void)lossRegistry().create(c.loss, "loss");
+        c.optimizer = j.value("optimizer", Json{{"name", "Adam"}, {"lr", 1e-3}});
+        {
+            auto probe = at::zeros({1}).requires_grad_();
+            (void)makeOptimizer(c.optimizer, {probe}, "optimizer");
+        }
+        const Json trainer = j.value("trainer", Json::object());
+        static const auto specs = TrainerOptions::params();
+        ParamReader r(trainer, "trainer", specs);
+        c.trainer.max_epochs = r.integer("max_epochs");
+        c.trainer.batch_size = r.integer("batch_size");
+        c.trainer.val_interval = r.integer("val_interval");
+        c.trainer.seed = uint64_t(r.integer("seed"));
+        c.trainer.threads = r.integer("threads");
+        return c;
+    } catch (const ConfigError& e) {
+        if (source.empty())
+            throw;
+        throw ConfigError(e.message(), source, e.field());
+    }
+}
+
+ExperimentConfig ExperimentConfig::load(const std::string& path) {
+    std::ifstream f(path);
+    if (!f)
+        throw IoError("cannot open the experiment file", path);
+    Json j;
+    try {
+        f >> j;
+    } catch (const Json::exception& e) {
+        throw ConfigError(std::string("not valid JSON: ") + e.what(), path);
+    }
+    return fromJson(j, path);
+}
+
+Json ExperimentConfig::toJson() const {
+    Json data = {
+        {"dataset", dataset}, {"datalist_key", datalistKey}, {"val_fraction", valFraction}};
+    if (!synthetic.is_null())
+        data["synthetic"] = synthetic;
+    return {{"name", name},
+            {"output_dir", outputDir},
+            {"data", data},
+            {"train_transforms", trainTransforms},
+            {"val_transforms", valTransforms},
+            {"network", network},
+            {"loss", loss},
+            {"optimizer", optimizer},
+            {"trainer",
+             {{"max_epochs", trainer.max_epochs},
+              {"batch_size", trainer.batch_size},
+              {"val_interval", trainer.val_interval},
+              {"seed", trainer.seed},
+              {"threads", trainer.threads}}}};
+}
+
+} // namespace medulla

@@ -1,0 +1,60 @@
+#pragma once
+/// An experiment: one JSON file that both the CLI and the studio run.
+///
+///   { "name": "demo", "output_dir": "medulla-runs/demo",
+///     "data": { "dataset": ".../dataset.json", "datalist_key": "training",
+///               "val_fraction": 0.25, "synthetic": {...} },
+///     "train_transforms": [...], "val_transforms": [...],
+///     "network": {"name": "UNet", ...}, "loss": {"name": "DiceLoss", ...},
+///     "optimizer": {"name": "Adam", "lr": 1e-3},
+///     "trainer": {"max_epochs": 20, "batch_size": 2, ...} }
+///
+/// Relative paths resolve against the current directory. When
+/// data.synthetic is present and data.dataset does not exist yet, the
+/// seeded synthetic dataset is written there first.
+
+#include <cstdint>
+#include <string>
+
+#include "engine/core/Params.h"
+
+namespace medulla {
+
+struct SyntheticDatasetOptions;
+
+struct TrainerOptions {
+    int64_t max_epochs = 20;
+    int64_t batch_size = 2;
+    int64_t val_interval = 1;
+    uint64_t seed = 0;
+    int64_t threads = 0; ///< 0: all hardware threads
+    static std::vector<ParamSpec> params();
+};
+
+struct ExperimentConfig {
+    std::string name = "experiment";
+    std::string outputDir; ///< checkpoints, logs, predictions
+    std::string dataset;   ///< Decathlon dataset.json
+    std::string datalistKey = "training";
+    double valFraction = 0.2;
+    Json synthetic;       ///< null, or options of the synthetic generator
+    Json trainTransforms; ///< list
+    Json valTransforms;   ///< list
+    Json network;
+    Json loss;
+    Json optimizer;
+    TrainerOptions trainer;
+
+    /// Parse and validate (every component is built once to check its
+    /// parameters). Throws ConfigError naming the field; `source` (the
+    /// file name) is added to the message.
+    static ExperimentConfig fromJson(const Json& j, const std::string& source = {});
+    /// Read a file; throws IoError/ConfigError naming it.
+    static ExperimentConfig load(const std::string& path);
+    Json toJson() const;
+};
+
+/// Read data.synthetic (generator options); errors name "data.synthetic.*".
+SyntheticDatasetOptions syntheticOptionsFromJson(const Json& j);
+
+} // namespace medulla

@@ -1,0 +1,244 @@
+#include "engine/training/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/core/OneHot.h"
+#include "engine/core/Threads.h"
+#include "engine/data/DataLoader.h"
+#include "engine/data/Datalist.h"
+#include "engine/data/SyntheticData.h"
+#include "engine/io/NiftiIO.h"
+#include "engine/losses/Loss.h"
+#include "engine/metrics/DiceMetric.h"
+#include "engine/networks/Network.h"
+#include "engine/networks/StateDict.h"
+#include "engine/optim/OptimizerFactory.h"
+#include "engine/training/Checkpoint.h"
+
+namespace fs = std::filesystem;
+
+namespace medulla {
+namespace {
+
+/// Forwards preparation progress of one stage to the observers.
+class StageProgress : public ProgressSink {
+public:
+    StageProgress(std::vector<TrainingObserver*>& observers, double begin, double end)
+        : observers_(observers), begin_(begin), end_(end) {}
+    void progress(double f, const std::string& what) override {
+        for (auto* o : observers_)
+            o->onPreparing(begin_ + (end_ - begin_) * f, what);
+    }
+
+private:
+    std::vector<TrainingObserver*>& observers_;
+    double begin_, end_;
+};
+
+/// Pad the spatial axes at the end so each is a multiple of k.
+at::Tensor padToMultiple(const at::Tensor& x, int64_t k) {
+    std::vector<int64_t> pad;
+    for (int64_t d = x.dim() - 1; d >= 2; --d) {
+        const int64_t n = x.size(d);
+        pad.push_back(0);
+        pad.push_back((k - n % k) % k);
+    }
+    return torch::constant_pad_nd(x, pad, 0);
+}
+
+} // namespace
+
+struct Trainer::Impl {
+    ExperimentConfig config;
+    std::vector<TrainingObserver*> observers;
+
+    void message(const std::string& m) {
+        for (auto* o : observers)
+            o->onMessage(m);
+    }
+
+    /// (1, C, *spatial) logits -> argmax labels (1, 1, *spatial), padding
+    /// to the network's divisibility and cropping back.
+    at::Tensor predict(Network& net, const at::Tensor& image, int64_t divisor) {
+        torch::NoGradGuard ng;
+        at::Tensor x = padToMultiple(image, divisor);
+        at::Tensor logits = net.forward(x);
+        for (int64_t d = 2; d < image.dim(); ++d)
+            logits = logits.narrow(d, 0, image.size(d));
+        return logits.argmax(1, true);
+    }
+};
+
+Trainer::Trainer(ExperimentConfig config) : impl_(std::make_unique<Impl>()) {
+    impl_->config = std::move(config);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::addObserver(TrainingObserver* observer) {
+    impl_->observers.push_back(observer);
+}
+
+const ExperimentConfig& Trainer::config() const {
+    return impl_->config;
+}
+
+JobState Trainer::run(const CancelToken& cancel) {
+    auto& cfg = impl_->config;
+    auto& obs = impl_->observers;
+    const int threads = configureThreads(int(cfg.trainer.threads));
+    seedTorch(cfg.trainer.seed);
+    impl_->message("intra-op threads: " + std::to_string(threads));
+
+    // --- data ---------------------------------------------------------------
+    std::error_code ec;
+    fs::create_directories(cfg.outputDir, ec);
+    if (ec)
+        throw IoError("cannot create the output folder: " + ec.message(), cfg.outputDir);
+    if (!cfg.synthetic.is_null() && !fs::exists(cfg.dataset)) {
+        impl_->message("generating the synthetic dataset in " +
+                       fs::path(cfg.dataset).parent_path().string());
+        StageProgress p(obs, 0.0, 0.3);
+        writeSyntheticDataset(fs::path(cfg.dataset).parent_path().string(),
+                              syntheticOptionsFromJson(cfg.synthetic), p, &cancel);
+    }
+    auto items = loadDecathlonDatalist(cfg.dataset, cfg.datalistKey);
+    auto split = splitDatalist(std::move(items), cfg.valFraction, cfg.trainer.seed);
+    if (split.train.empty() || split.validation.empty())
+        throw ConfigError("need at least one training and one validation case; the list has " +
+                              std::to_string(split.train.size() + split.validation.size()),
+                          cfg.dataset, "data.val_fraction");
+    impl_->message("cases: " + std::to_string(split.train.size()) + " training, " +
+                   std::to_string(split.validation.size()) + " validation");
+    const std::vector<std::string> valNames = [&] {
+        std::vector<std::string> n;
+        for (const auto& s : split.validation)
+            n.push_back(
+                fs::path(s.paths.count("image") ? s.paths.at("image") : "").filename().string());
+        return n;
+    }();
+    StageProgress trainProgress(obs, 0.3, 0.85), valProgress(obs, 0.85, 1.0);
+    CacheDataset trainSet(std::move(split.train),
+                          Compose::fromJson(cfg.trainTransforms, "train_transforms"), trainProgress,
+                          &cancel);
+    CacheDataset valSet(std::move(split.validation),
+                        Compose::fromJson(cfg.valTransforms, "val_transforms"), valProgress,
+                        &cancel);
+    DataLoader loader(trainSet, cfg.trainer.batch_size, true, cfg.trainer.seed + 1);
+
+    // --- model --------------------------------------------------------------
+    auto net = networkRegistry().create(cfg.network, "network");
+    auto lossFn = lossRegistry().create(cfg.loss, "loss");
+    auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
+    const int64_t outChannels = cfg.network.value("out_channels", int64_t(2));
+    int64_t divisor = 1;
+    for (const auto& s : cfg.network.value("strides", std::vector<int64_t>{2, 2, 2, 2}))
+        divisor *= s;
+
+    const fs::path out(cfg.outputDir);
+    const std::string ckpt = (out / "checkpoint.pt").string();
+    const std::string best = (out / "best_model.pt").string();
+    {
+        std::ofstream f(out / "experiment.json");
+        f << cfg.toJson().dump(2) << "\n";
+    }
+
+    const int64_t perEpoch = loader.batchesPerEpoch();
+    const long long total = (long long)(perEpoch * cfg.trainer.max_epochs);
+    long long step = 0;
+    double bestDice = -1;
+    int bestEpoch = 0;
+    for (auto* o : obs)
+        o->onStateChanged(JobState::Running);
+
+    for (int epoch = 1; epoch <= int(cfg.trainer.max_epochs); ++epoch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        net->train();
+        loader.startEpoch();
+        double lossSum = 0;
+        for (int64_t b = 0; b < perEpoch; ++b) {
+            if (cancel.isCancelled())
+                return JobState::Cancelled;
+            Batch batch = loader.batch(b);
+            if (!batch.count("image") || !batch.count("label"))
+                throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},
+                                  "train_transforms");
+            optimizer->zero_grad();
+            at::Tensor output = net->forward(batch["image"]);
+            at::Tensor loss = (*lossFn)(output, batch["label"]);
+            loss.backward();
+            optimizer->step();
+            const double l = loss.item<double>();
+            if (!std::isfinite(l))
+                throw Error("the loss became " + std::to_string(l) +
+                            "; lower optimizer.lr or check the labels");
+            lossSum += l;
+            ++step;
+            IterationEvent ev{epoch, int(b + 1), int(perEpoch), step, total, l};
+            for (auto* o : obs)
+                o->onIteration(ev);
+        }
+        EpochEvent ee;
+        ee.epoch = epoch;
+        ee.maxEpochs = int(cfg.trainer.max_epochs);
+        ee.meanLoss = lossSum / double(perEpoch);
+        if (epoch % cfg.trainer.val_interval == 0 || epoch == cfg.trainer.max_epochs) {
+            net->eval();
+            DiceMetric metric({false, true});
+            for (size_t i = 0; i < valSet.size(); ++i) {
+                if (cancel.isCancelled())
+                    return JobState::Cancelled;
+                const Sample& s = valSet.cached(i);
+                at::Tensor img = s.at("image").data().to(torch::kFloat).unsqueeze(0);
+                at::Tensor lab = s.at("label").data().unsqueeze(0);
+                at::Tensor pred = impl_->predict(*net, img, divisor);
+                metric(oneHot(pred, outChannels), oneHot(lab, outChannels));
+            }
+            ee.valMeanDice = metric.aggregate();
+            if (std::isnan(ee.valMeanDice))
+                ee.valMeanDice = 0;
+            if (ee.valMeanDice > bestDice) {
+                bestDice = ee.valMeanDice;
+                bestEpoch = epoch;
+                saveCheckpoint(best, *net, nullptr, {epoch, bestDice});
+                writeStateDict(moduleStateDict(*net), (out / "best_model_state.pt").string());
+            }
+        }
+        saveCheckpoint(ckpt, *net, optimizer.get(), {epoch, bestDice});
+        ee.bestValMeanDice = bestDice;
+        ee.bestEpoch = bestEpoch;
+        ee.checkpoint = ckpt;
+        ee.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (auto* o : obs)
+            o->onEpoch(ee);
+    }
+
+    // --- the best model's prediction for the first validation case -----------
+    if (fs::exists(best))
+        loadCheckpoint(best, *net);
+    net->eval();
+    const Sample& s = valSet.cached(0);
+    PredictionEvent pe;
+    pe.caseName = valNames.empty() ? "validation case" : valNames.front();
+    pe.image = s.at("image");
+    pe.label = s.at("label");
+    at::Tensor pred =
+        impl_->predict(*net, s.at("image").data().to(torch::kFloat).unsqueeze(0), divisor);
+    pe.dice = DiceMetric::compute(oneHot(pred, outChannels),
+                                  oneHot(pe.label.data().unsqueeze(0), outChannels), {false, true})
+                  .nanmean()
+                  .item<double>();
+    pe.prediction = Volume(pred[0].to(torch::kByte).contiguous(), s.at("image").affine());
+    pe.file = (out / "prediction_val0.nii.gz").string();
+    writeNifti(pe.prediction, pe.file);
+    for (auto* o : obs)
+        o->onPrediction(pe);
+    return JobState::Completed;
+}
+
+} // namespace medulla

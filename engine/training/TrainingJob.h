@@ -1,0 +1,55 @@
+#pragma once
+/// Runs a Trainer on its own worker thread with the job state machine
+/// Idle -> Starting -> Running <-> Paused -> Cancelling -> Cancelled |
+/// Completed | Failed. Errors are caught on the worker and reported through
+/// onFinished(Failed, message); they never escape the thread.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/core/CancelToken.h"
+#include "engine/training/Experiment.h"
+#include "engine/training/TrainingEvents.h"
+
+namespace medulla {
+
+class TrainingJob {
+public:
+    /// observer: receives every event on the worker thread; not owned, must
+    /// outlive the job.
+    TrainingJob(ExperimentConfig config, TrainingObserver* observer);
+    /// Cancels and joins.
+    ~TrainingJob();
+
+    /// Start the worker; false if already started.
+    bool start();
+    /// Request cancellation (any thread); the run stops within one iteration.
+    void cancel();
+    /// Pause/resume between iterations.
+    void pause();
+    void resume();
+    /// Block until the worker has finished.
+    void wait();
+
+    JobState state() const;
+    /// The error message of a Failed run.
+    std::string error() const;
+
+private:
+    void setState(JobState s);
+    void runWorker();
+
+    ExperimentConfig config_;
+    TrainingObserver* observer_;
+    CancelToken cancel_;
+    mutable std::mutex mutex_;
+    std::condition_variable resumed_;
+    bool paused_ = false;
+    JobState state_ = JobState::Idle;
+    std::string error_;
+    std::thread worker_;
+};
+
+} // namespace medulla

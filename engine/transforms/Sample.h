@@ -1,0 +1,22 @@
+#pragma once
+/// One data item flowing through dictionary transforms: named volumes
+/// ("image", "label", ...) plus named source paths before loading.
+
+#include <map>
+#include <string>
+
+#include "engine/core/Volume.h"
+
+namespace medulla {
+
+struct Sample {
+    std::map<std::string, std::string> paths; ///< key -> file, consumed by LoadImaged
+    std::map<std::string, Volume> volumes;    ///< key -> loaded volume (C, *spatial)
+
+    /// The volume at `key`; throws ShapeError naming the key if absent.
+    Volume& at(const std::string& key);
+    const Volume& at(const std::string& key) const;
+    bool has(const std::string& key) const { return volumes.count(key) > 0; }
+};
+
+} // namespace medulla

@@ -1,0 +1,20 @@
+#include "engine/transforms/EnsureChannelFirstd.h"
+#include "engine/transforms/LoadImaged.h"
+#include "engine/transforms/RandCropByPosNegLabeld.h"
+#include "engine/transforms/ScaleIntensityd.h"
+
+namespace medulla {
+
+Registry<Transform>& transformRegistry() {
+    static Registry<Transform> registry = [] {
+        Registry<Transform> r;
+        r.add(LoadImaged::info(), &LoadImaged::fromJson);
+        r.add(EnsureChannelFirstd::info(), &EnsureChannelFirstd::fromJson);
+        r.add(ScaleIntensityd::info(), &ScaleIntensityd::fromJson);
+        r.add(RandCropByPosNegLabeld::info(), &RandCropByPosNegLabeld::fromJson);
+        return r;
+    }();
+    return registry;
+}
+
+} // namespace medulla

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what Medulla needs, builds everything and runs every test
+# (GUI tests under Xvfb). Run from anywhere, as root (or with sudo rights).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/setup-debian.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+cd build
+xvfb-run -a -s "-screen 0 1600x1000x24" ctest --output-on-failure
+echo "screenshots of the studio: $(pwd)/screenshots"

@@ -1,0 +1,97 @@
+/// Volume and affine maths against closed-form results.
+
+#include <QtTest>
+#include <torch/torch.h>
+
+#include "engine/core/Affine.h"
+#include "engine/core/Error.h"
+#include "engine/core/Volume.h"
+#include "engine/transforms/SpatialOps.h"
+
+using namespace medulla;
+
+class TestVolume : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void geometryFromAffine() {
+        // LSA: i -> -x (2 mm), j -> +z (2 mm), k -> +y (3 mm)
+        Affine a({{{-2, 0, 0, 10}, {0, 0, 3, -254}, {0, 2, 0, 5}, {0, 0, 0, 1}}});
+        const Vec3 s = a.spacing();
+        QCOMPARE(s[0], 2.0);
+        QCOMPARE(s[1], 2.0);
+        QCOMPARE(s[2], 3.0);
+        QCOMPARE(a.axisCodes(), std::string("LSA"));
+        const Mat3 d = a.direction();
+        QCOMPARE(d[0][0], -1.0);
+        QCOMPARE(d[2][1], 1.0);
+        QCOMPARE(d[1][2], 1.0);
+        const Vec3 o = a.origin();
+        QCOMPARE(o[0], 10.0);
+        QCOMPARE(o[1], -254.0);
+        const Vec3 w = a.voxelToWorld({1, 2, 3});
+        QCOMPARE(w[0], 8.0);
+        QCOMPARE(w[1], -245.0);
+        QCOMPARE(w[2], 9.0);
+    }
+
+    void fromGeometryRoundTrip() {
+        const double c = std::cos(0.3), s = std::sin(0.3);
+        Mat3 dir{{{c, -s, 0}, {s, c, 0}, {0, 0, 1}}};
+        Affine a = Affine::fromGeometry({0.8, 0.9, 2.5}, {-10, 20, 30}, dir);
+        const Vec3 sp = a.spacing();
+        QVERIFY(std::fabs(sp[0] - 0.8) < 1e-12 && std::fabs(sp[1] - 0.9) < 1e-12 &&
+                std::fabs(sp[2] - 2.5) < 1e-12);
+        const Mat3 d = a.direction();
+        for (int r = 0; r < 3; ++r)
+            for (int k = 0; k < 3; ++k)
+                QVERIFY(std::fabs(d[r][k] - dir[r][k]) < 1e-12);
+        const Affine id = a * a.inverse();
+        QVERIFY(id.maxAbsDiff(Affine()) < 1e-12);
+        const Vec3 p = a.worldToVoxel(a.voxelToWorld({3.5, -1, 7}));
+        QVERIFY(std::fabs(p[0] - 3.5) < 1e-9 && std::fabs(p[1] + 1) < 1e-9 &&
+                std::fabs(p[2] - 7) < 1e-9);
+    }
+
+    void rasLpsFlip() {
+        Affine a({{{1, 0, 0, -90}, {0, 1, 0, -125}, {0, 0, 1, -71}, {0, 0, 0, 1}}});
+        QCOMPARE(a.flippedXY().axisCodes(), std::string("LPS"));
+        QCOMPARE(a.flippedXY()(0, 3), 90.0);
+        QVERIFY(a.flippedXY().flippedXY().maxAbsDiff(a) == 0);
+    }
+
+    void singularAffineThrows() {
+        Affine a({{{1, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}});
+        QVERIFY_THROWS_EXCEPTION(Error, a.inverse());
+    }
+
+    void volumeShapes() {
+        Volume v(torch::zeros({2, 4, 5, 6}));
+        QCOMPARE(v.channels(), int64_t(2));
+        QCOMPARE(v.spatialDims(), 3);
+        QCOMPARE(v.spatialShape(), (std::vector<int64_t>{4, 5, 6}));
+        QVERIFY_THROWS_EXCEPTION(ShapeError, Volume(torch::zeros({4, 5})));
+        QVERIFY_THROWS_EXCEPTION(ShapeError, Volume(torch::zeros({1, 2, 3, 4, 5})));
+        Volume u(torch::arange(24, torch::kFloat).view({1, 2, 3, 4}));
+        QCOMPARE(u.valueAt(0, 1, 2, 3), 23.0);
+        QCOMPARE(u.floatData()[((0 * 2 + 1) * 3 + 2) * 4 + 3], 23.0f);
+        QVERIFY_THROWS_EXCEPTION(ShapeError,
+                                 Volume(torch::zeros({1, 2, 2, 2}, torch::kByte)).floatData());
+    }
+
+    void cropMovesOrigin() {
+        Affine a({{{-2, 0, 0, 10}, {0, 0, 3, -254}, {0, 2, 0, 5}, {0, 0, 0, 1}}});
+        Volume v(torch::arange(1000, torch::kFloat).view({1, 10, 10, 10}), a);
+        Volume c = cropVolume(v, {2, 3, 4}, {5, 5, 5});
+        QCOMPARE(c.spatialShape(), (std::vector<int64_t>{5, 5, 5}));
+        // voxel (0,0,0) of the crop is voxel (2,3,4) of the source, same world point
+        const Vec3 w0 = c.affine().voxelToWorld({0, 0, 0});
+        const Vec3 w1 = a.voxelToWorld({2, 3, 4});
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(w0[i], w1[i]);
+        QCOMPARE(c.valueAt(0, 0, 0, 0), v.valueAt(0, 2, 3, 4));
+        QVERIFY_THROWS_EXCEPTION(ShapeError, cropVolume(v, {8, 0, 0}, {5, 5, 5}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVolume)
+#include "test_volume.moc"

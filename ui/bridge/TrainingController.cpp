@@ -1,0 +1,112 @@
+#include "ui/bridge/TrainingController.h"
+
+#include <QMetaObject>
+
+namespace medulla::ui {
+
+/// Runs on the worker thread: queues everything to the controller's thread.
+class TrainingController::Relay : public TrainingObserver {
+public:
+    explicit Relay(TrainingController* c) : c_(c) {}
+    void onStateChanged(JobState s) override {
+        QMetaObject::invokeMethod(
+            c_,
+            [c = c_, s] {
+                c->state_ = s;
+                Q_EMIT c->stateChanged(s);
+            },
+            Qt::QueuedConnection);
+    }
+    void onMessage(const std::string& m) override {
+        const QString text = QString::fromStdString(m);
+        QMetaObject::invokeMethod(
+            c_, [c = c_, text] { Q_EMIT c->message(text); }, Qt::QueuedConnection);
+    }
+    void onPreparing(double f, const std::string& w) override {
+        const QString text = QString::fromStdString(w);
+        QMetaObject::invokeMethod(
+            c_, [c = c_, f, text] { Q_EMIT c->preparing(f, text); }, Qt::QueuedConnection);
+    }
+    void onIteration(const IterationEvent& e) override {
+        std::lock_guard<std::mutex> lock(c_->pendingMutex_);
+        c_->pending_.push_back(e);
+    }
+    void onEpoch(const EpochEvent& e) override {
+        QMetaObject::invokeMethod(
+            c_,
+            [c = c_, e] {
+                c->flushIterations();
+                Q_EMIT c->epochFinished(e);
+            },
+            Qt::QueuedConnection);
+    }
+    void onPrediction(const PredictionEvent& e) override {
+        QMetaObject::invokeMethod(
+            c_, [c = c_, e] { Q_EMIT c->predictionReady(e); }, Qt::QueuedConnection);
+    }
+    void onFinished(JobState s, const std::string& err) override {
+        const QString text = QString::fromStdString(err);
+        QMetaObject::invokeMethod(
+            c_,
+            [c = c_, s, text] {
+                c->flushIterations();
+                c->flushTimer_.stop();
+                c->state_ = s;
+                Q_EMIT c->finished(s, text);
+            },
+            Qt::QueuedConnection);
+    }
+
+private:
+    TrainingController* c_;
+};
+
+TrainingController::TrainingController(QObject* parent)
+    : QObject(parent), relay_(std::make_unique<Relay>(this)) {
+    qRegisterMetaType<medulla::JobState>();
+    qRegisterMetaType<medulla::IterationEvent>();
+    qRegisterMetaType<medulla::EpochEvent>();
+    qRegisterMetaType<medulla::PredictionEvent>();
+    flushTimer_.setInterval(66);
+    connect(&flushTimer_, &QTimer::timeout, this, &TrainingController::flushIterations);
+}
+
+TrainingController::~TrainingController() {
+    if (job_) {
+        job_->cancel();
+        job_->wait();
+    }
+}
+
+bool TrainingController::isRunning() const {
+    return job_ && !isFinal(job_->state()) && job_->state() != JobState::Idle;
+}
+
+bool TrainingController::start(const ExperimentConfig& config) {
+    if (isRunning()) {
+        Q_EMIT message(tr("A training run is already active."));
+        return false;
+    }
+    if (job_)
+        job_->wait();
+    job_ = std::make_unique<TrainingJob>(config, relay_.get());
+    flushTimer_.start();
+    return job_->start();
+}
+
+void TrainingController::cancel() {
+    if (job_)
+        job_->cancel();
+}
+
+void TrainingController::flushIterations() {
+    QVector<IterationEvent> batch;
+    {
+        std::lock_guard<std::mutex> lock(pendingMutex_);
+        batch.swap(pending_);
+    }
+    if (!batch.isEmpty())
+        Q_EMIT iterations(batch);
+}
+
+} // namespace medulla::ui

@@ -7,9 +7,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "app/cli/ConsoleObserver.h"
 #include "engine/core/Error.h"
@@ -23,11 +25,15 @@
 
 namespace {
 
-medulla::TrainingJob* g_job = nullptr;
+volatile std::sig_atomic_t g_interrupts = 0;
 
+/// Only counts: the main thread turns the first Ctrl-C into a cancel request
+/// (the run stops after the current iteration, keeping its checkpoints); a
+/// second one exits at once.
 void onSignal(int) {
-    if (g_job)
-        g_job->cancel(); // async-signal-safe enough: sets an atomic flag and notifies
+    g_interrupts = g_interrupts + 1;
+    if (g_interrupts > 1)
+        std::_Exit(130);
 }
 
 int runTrain(const std::string& file, const std::string& outputDir, int epochs, int threads,
@@ -44,12 +50,18 @@ int runTrain(const std::string& file, const std::string& outputDir, int epochs, 
                 std::filesystem::absolute(config.outputDir).string().c_str());
     medulla::cli::ConsoleObserver observer(quiet);
     medulla::TrainingJob job(config, &observer);
-    g_job = &job;
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     job.start();
+    bool cancelRequested = false;
+    while (!medulla::isFinal(job.state())) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (g_interrupts > 0 && !cancelRequested) {
+            job.cancel();
+            cancelRequested = true;
+        }
+    }
     job.wait();
-    g_job = nullptr;
     switch (job.state()) {
     case medulla::JobState::Completed:
         std::printf("results: %s\n", std::filesystem::absolute(config.outputDir).string().c_str());

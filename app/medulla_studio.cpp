@@ -8,26 +8,18 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
-#include <QSurfaceFormat>
 #include <QTimer>
 
 #include "engine/core/Threads.h"
 #include "ui/MainWindow.h"
+#include "ui/views/VolumeView.h"
 
 #ifndef MEDULLA_DEMO_EXPERIMENT
 #define MEDULLA_DEMO_EXPERIMENT "resources/demo_experiment.json"
 #endif
 
 int main(int argc, char** argv) {
-    // VTK needs an OpenGL 3.2 core context; set before the application exists.
-    QSurfaceFormat format;
-    format.setRenderableType(QSurfaceFormat::OpenGL);
-    format.setVersion(3, 2);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    format.setDepthBufferSize(24);
-    format.setStencilBufferSize(8);
-    QSurfaceFormat::setDefaultFormat(format);
-
+    medulla::ui::VolumeView::setDefaultSurfaceFormat(); // before the application exists
     QApplication app(argc, argv);
     QApplication::setApplicationName("medulla-studio");
     QApplication::setApplicationVersion("0.1.0");

@@ -22,8 +22,9 @@ function(medulla_torch_pch_target)
   add_library(medulla_torch_pch STATIC ${PROJECT_SOURCE_DIR}/cmake/pch_anchor.cpp)
   target_link_libraries(medulla_torch_pch PUBLIC ${TORCH_LIBRARIES})
   target_compile_options(medulla_torch_pch PRIVATE ${MEDULLA_WARNINGS})
+  target_link_libraries(medulla_torch_pch PUBLIC nlohmann_json::nlohmann_json)
   target_precompile_headers(medulla_torch_pch PRIVATE
-    <torch/torch.h> <vector> <string> <memory> <functional> <map>)
+    <torch/torch.h> <nlohmann/json.hpp> <vector> <string> <memory> <functional> <map>)
 endfunction()
 
 # medulla_use_torch_pch(<target>): make <target> reuse the shared LibTorch PCH.
@@ -36,6 +37,24 @@ function(medulla_use_torch_pch target)
     target_compile_options(${target} PRIVATE -fPIC)
   endif()
   target_precompile_headers(${target} REUSE_FROM medulla_torch_pch)
+  # Loading the header costs ~10 s per file: files that include neither
+  # LibTorch's API nor nlohmann-json directly compile faster without it.
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(dir ${target} SOURCE_DIR)
+  foreach(src ${sources})
+    if(NOT src MATCHES "\\.cpp$")
+      continue()
+    endif()
+    if(IS_ABSOLUTE ${src})
+      set(path ${src})
+    else()
+      set(path ${dir}/${src})
+    endif()
+    file(STRINGS ${path} heavy REGEX "#include [<\"](torch/|ATen/ATen|ATen/Parallel|nlohmann/|engine/core/Params|engine/transforms/|engine/networks/|engine/losses/|engine/training/|engine/optim/|engine/data/|TestSupport)")
+    if(NOT heavy)
+      set_source_files_properties(${path} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endif()
+  endforeach()
 endfunction()
 
 # medulla_engine_library(<name> SOURCES ... DEPS ...): one static library per

@@ -6,8 +6,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/io/NiftiIO.h"
 
@@ -103,17 +103,7 @@ void writeSyntheticDataset(const std::string& directory, const SyntheticDatasetO
         {"numTest", 0},
         {"training", training},
         {"test", nlohmann::json::array()}};
-    const fs::path tmp = root / ".dataset.json.tmp";
-    {
-        std::ofstream f(tmp);
-        f << ds.dump(2) << "\n";
-        if (!f)
-            throw IoError("cannot write dataset.json (disk full?)",
-                          (root / "dataset.json").string());
-    }
-    fs::rename(tmp, root / "dataset.json", ec);
-    if (ec)
-        throw IoError("cannot move dataset.json into place: " + ec.message(), directory);
+    writeTextAtomically((root / "dataset.json").string(), ds.dump(2) + "\n");
 }
 
 } // namespace medulla

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/io/NiftiHeader.h"
 
@@ -189,42 +190,34 @@ void writeNifti(const Volume& volume, const std::string& path) {
                       path);
     if (!isNiftiPath(path))
         throw IoError("file name must end in .nii or .nii.gz", path);
-    const fs::path target(path);
-    std::error_code ec;
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path(), ec);
-    const std::string name = target.filename().string();
-    const bool gz = lower(name).size() > 3 && lower(name).substr(name.size() - 3) == ".gz";
-    const fs::path tmp = target.parent_path() / ("." + name + ".tmp" + std::to_string(getpid()) +
-                                                 (gz ? ".nii.gz" : ".nii"));
+    const bool gz = lower(path).size() > 3 && lower(path).substr(path.size() - 3) == ".gz";
     at::Tensor data = volume.data()[0].cpu().contiguous();
-    try {
-        switch (data.scalar_type()) {
-        case at::kByte:
-            writeItk<uint8_t>(data, volume.affine(), tmp.string());
-            break;
-        case at::kShort:
-            writeItk<int16_t>(data, volume.affine(), tmp.string());
-            break;
-        case at::kInt:
-            writeItk<int32_t>(data, volume.affine(), tmp.string());
-            break;
-        case at::kDouble:
-            writeItk<double>(data, volume.affine(), tmp.string());
-            break;
-        default:
-            writeItk<float>(data.to(at::kFloat).contiguous(), volume.affine(), tmp.string());
-            break;
-        }
-    } catch (const itk::ExceptionObject& e) {
-        fs::remove(tmp, ec);
-        throw IoError(std::string("cannot write NIfTI: ") + e.GetDescription(), path);
-    }
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw IoError("cannot move the written file into place: " + ec.message(), path);
-    }
+    writeAtomically(
+        path,
+        [&](const std::string& tmp) {
+            try {
+                switch (data.scalar_type()) {
+                case at::kByte:
+                    writeItk<uint8_t>(data, volume.affine(), tmp);
+                    break;
+                case at::kShort:
+                    writeItk<int16_t>(data, volume.affine(), tmp);
+                    break;
+                case at::kInt:
+                    writeItk<int32_t>(data, volume.affine(), tmp);
+                    break;
+                case at::kDouble:
+                    writeItk<double>(data, volume.affine(), tmp);
+                    break;
+                default:
+                    writeItk<float>(data.to(at::kFloat).contiguous(), volume.affine(), tmp);
+                    break;
+                }
+            } catch (const itk::ExceptionObject& e) {
+                throw IoError(std::string("cannot write NIfTI: ") + e.GetDescription(), path);
+            }
+        },
+        gz ? ".nii.gz" : ".nii");
 }
 
 } // namespace medulla

@@ -3,13 +3,11 @@
 #include <torch/torch.h>
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-
-namespace fs = std::filesystem;
 
 namespace medulla {
 namespace {
@@ -89,9 +87,7 @@ void writeNpy(const at::Tensor& tensor, const std::string& path) {
     while ((10 + header.size() + 1) % 64 != 0)
         header += ' ';
     header += '\n';
-    const fs::path target(path);
-    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp");
-    {
+    writeAtomically(path, [&](const std::string& tmp) {
         std::ofstream f(tmp, std::ios::binary);
         f.write("\x93NUMPY\x01\x00", 8);
         const uint16_t len = uint16_t(header.size());
@@ -99,13 +95,10 @@ void writeNpy(const at::Tensor& tensor, const std::string& path) {
         f.write(header.data(), std::streamsize(header.size()));
         f.write(static_cast<const char*>(t.data_ptr()),
                 std::streamsize(t.numel() * t.element_size()));
+        f.flush();
         if (!f)
-            throw IoError("cannot write (disk full?)", path);
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec)
-        throw IoError("cannot move the file into place: " + ec.message(), path);
+            throw IoError("write failed (disk full?)", path);
+    });
 }
 
 } // namespace medulla

@@ -3,13 +3,11 @@
 #include <torch/serialize.h>
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-
-namespace fs = std::filesystem;
 
 namespace medulla {
 
@@ -71,18 +69,13 @@ void writeStateDict(const StateDict& state, const std::string& path) {
     for (const auto& kv : state)
         dict.insert(kv.first, kv.second.detach().cpu());
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-    const fs::path target(path);
-    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp");
-    {
+    writeAtomically(path, [&](const std::string& tmp) {
         std::ofstream f(tmp, std::ios::binary);
         f.write(bytes.data(), std::streamsize(bytes.size()));
+        f.flush();
         if (!f)
-            throw IoError("cannot write weights (disk full?)", path);
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec)
-        throw IoError("cannot move the weights into place: " + ec.message(), path);
+            throw IoError("write failed (disk full?)", path);
+    });
 }
 
 } // namespace medulla

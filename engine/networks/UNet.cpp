@@ -51,44 +51,36 @@ nn::AnyModule UNet::createBlock(int64_t in, int64_t out, size_t level, bool isTo
     return nn::AnyModule(block);
 }
 
-nn::AnyModule UNet::downLayer(int64_t in, int64_t out, int64_t stride, bool) {
+ConvolutionOptions UNet::convOptions(int64_t in, int64_t out, int64_t stride,
+                                     int64_t kernel) const {
     ConvolutionOptions c;
     c.spatial_dims = int(options_.spatial_dims());
     c.in_channels = in;
     c.out_channels = out;
     c.strides = stride;
-    c.kernel_size = options_.kernel_size();
+    c.kernel_size = kernel;
     c.act = options_.act();
     c.norm = options_.norm();
     c.dropout = options_.dropout();
     c.bias = options_.bias();
+    return c;
+}
+
+nn::AnyModule UNet::downLayer(int64_t in, int64_t out, int64_t stride, bool) {
+    const ConvolutionOptions c = convOptions(in, out, stride, options_.kernel_size());
     if (options_.num_res_units() > 0)
         return nn::AnyModule(ResidualUnit(ResidualUnitOptions{c, options_.num_res_units(), false}));
     return nn::AnyModule(Convolution(c));
 }
 
 nn::AnyModule UNet::upLayer(int64_t in, int64_t out, int64_t stride, bool isTop) {
-    ConvolutionOptions c;
-    c.spatial_dims = int(options_.spatial_dims());
-    c.in_channels = in;
-    c.out_channels = out;
-    c.strides = stride;
-    c.kernel_size = options_.up_kernel_size();
-    c.act = options_.act();
-    c.norm = options_.norm();
-    c.dropout = options_.dropout();
-    c.bias = options_.bias();
+    ConvolutionOptions c = convOptions(in, out, stride, options_.up_kernel_size());
     c.conv_only = isTop && options_.num_res_units() == 0;
     c.is_transposed = true;
     Convolution conv(c);
     if (options_.num_res_units() == 0)
         return nn::AnyModule(conv);
-    ConvolutionOptions r = c;
-    r.in_channels = out;
-    r.strides = 1;
-    r.kernel_size = options_.kernel_size();
-    r.conv_only = false;
-    r.is_transposed = false;
+    const ConvolutionOptions r = convOptions(out, out, 1, options_.kernel_size());
     Sequence seq;
     seq->push_back(conv);
     seq->push_back(ResidualUnit(ResidualUnitOptions{r, 1, isTop}));

@@ -7,6 +7,7 @@
 #include "engine/networks/Sequence.h"
 #include <torch/arg.h>
 
+#include "engine/networks/Convolution.h"
 #include "engine/networks/Network.h"
 
 namespace medulla {
@@ -42,6 +43,7 @@ public:
     const UNetOptions& options() const { return options_; }
 
 private:
+    ConvolutionOptions convOptions(int64_t in, int64_t out, int64_t stride, int64_t kernel) const;
     torch::nn::AnyModule createBlock(int64_t in, int64_t out, size_t level, bool isTop);
     torch::nn::AnyModule downLayer(int64_t in, int64_t out, int64_t stride, bool isTop);
     torch::nn::AnyModule upLayer(int64_t in, int64_t out, int64_t stride, bool isTop);

@@ -4,8 +4,8 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <unistd.h>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/networks/StateDict.h"
 
@@ -15,17 +15,11 @@ namespace medulla {
 
 void saveCheckpoint(const std::string& path, const torch::nn::Module& model,
                     const torch::optim::Optimizer* optimizer, const CheckpointInfo& info) {
-    const fs::path target(path);
-    std::error_code ec;
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path(), ec);
-    const fs::path tmp = target.parent_path() /
-                         ("." + target.filename().string() + ".tmp" + std::to_string(getpid()));
-    try {
+    writeAtomically(path, [&](const std::string& tmp) {
         torch::serialize::OutputArchive root;
         torch::serialize::OutputArchive modelArchive;
         for (const auto& kv : moduleStateDict(model))
-            modelArchive.write(kv.first, kv.second, kv.second.requires_grad() ? false : true);
+            modelArchive.write(kv.first, kv.second, !kv.second.requires_grad());
         root.write("model", modelArchive);
         if (optimizer) {
             torch::serialize::OutputArchive optArchive;
@@ -34,16 +28,8 @@ void saveCheckpoint(const std::string& path, const torch::nn::Module& model,
         }
         root.write("epoch", torch::tensor(info.epoch, torch::kLong));
         root.write("best_metric", torch::tensor(info.bestMetric, torch::kDouble));
-        root.save_to(tmp.string());
-    } catch (const std::exception& e) {
-        fs::remove(tmp, ec);
-        throw IoError(std::string("cannot write the checkpoint: ") + e.what(), path);
-    }
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw IoError("cannot move the checkpoint into place: " + ec.message(), path);
-    }
+        root.save_to(tmp);
+    });
 }
 
 CheckpointInfo loadCheckpoint(const std::string& path, torch::nn::Module& model,

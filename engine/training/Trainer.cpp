@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/OneHot.h"
 #include "engine/core/Threads.h"
 #include "engine/data/DataLoader.h"
@@ -143,10 +143,7 @@ JobState Trainer::run(const CancelToken& cancel) {
     const fs::path out(cfg.outputDir);
     const std::string ckpt = (out / "checkpoint.pt").string();
     const std::string best = (out / "best_model.pt").string();
-    {
-        std::ofstream f(out / "experiment.json");
-        f << cfg.toJson().dump(2) << "\n";
-    }
+    writeTextAtomically((out / "experiment.json").string(), cfg.toJson().dump(2) + "\n");
 
     const int64_t perEpoch = loader.batchesPerEpoch();
     const long long total = (long long)(perEpoch * cfg.trainer.max_epochs);

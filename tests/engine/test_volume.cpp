@@ -3,7 +3,13 @@
 #include <QtTest>
 #include <torch/torch.h>
 
+#include <QDir>
+#include <QTemporaryDir>
+
+#include <fstream>
+
 #include "engine/core/Affine.h"
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/core/Volume.h"
 #include "engine/transforms/SpatialOps.h"
@@ -90,6 +96,33 @@ private Q_SLOTS:
             QCOMPARE(w0[i], w1[i]);
         QCOMPARE(c.valueAt(0, 0, 0, 0), v.valueAt(0, 2, 3, 4));
         QVERIFY_THROWS_EXCEPTION(ShapeError, cropVolume(v, {8, 0, 0}, {5, 5, 5}));
+    }
+
+    void atomicWriteKeepsThePreviousFile() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/checkpoint.pt").toStdString();
+        writeTextAtomically(path, "version 1");
+        // a writer that fails half-way (as on a full disk)
+        try {
+            writeAtomically(path, [](const std::string& tmp) {
+                std::ofstream(tmp) << "half of version 2";
+                throw std::runtime_error("No space left on device");
+            });
+            QFAIL("no error");
+        } catch (const IoError& e) {
+            QCOMPARE(QString::fromStdString(e.file()), QString::fromStdString(path));
+            QVERIFY(QString::fromStdString(e.what()).contains("No space left"));
+        }
+        std::ifstream in(path);
+        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        QCOMPARE(QString::fromStdString(content), QString("version 1"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(),
+                 1); // no temporary left
+        writeTextAtomically(path, "version 2");
+        std::ifstream in2(path);
+        std::string content2((std::istreambuf_iterator<char>(in2)),
+                             std::istreambuf_iterator<char>());
+        QCOMPARE(QString::fromStdString(content2), QString("version 2"));
     }
 };
 

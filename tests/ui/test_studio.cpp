@@ -5,17 +5,19 @@
 
 #include <QDir>
 #include <QFile>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QSurfaceFormat>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QtTest>
 
 #include "ui/MainWindow.h"
 #include "ui/bridge/TrainingController.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/views/SliceView.h"
+#include "ui/views/VolumeView.h"
 
 using namespace medulla;
 using namespace medulla::ui;
@@ -98,7 +100,15 @@ private Q_SLOTS:
         const QString ch2 = "/usr/share/mricron/templates/ch2.nii.gz";
         QVERIFY2(QFile::exists(ch2), "run packaging/setup-debian.sh (mricron-data)");
         QSignalSpy loaded(window_, &MainWindow::volumeLoaded);
-        window_->openImage(ch2);
+        // dropped on the window, as from a file manager
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(ch2)});
+        QDragEnterEvent enter(QPoint(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_, &drop);
+        QVERIFY(drop.isAccepted());
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 30000);
         QCOMPARE(window_->image().spatialShape(), (std::vector<int64_t>{181, 217, 181}));
         SliceView* axial = window_->sliceView(2);
@@ -166,12 +176,7 @@ private Q_SLOTS:
 };
 
 int main(int argc, char** argv) {
-    QSurfaceFormat format;
-    format.setRenderableType(QSurfaceFormat::OpenGL);
-    format.setVersion(3, 2);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    format.setDepthBufferSize(24);
-    QSurfaceFormat::setDefaultFormat(format);
+    VolumeView::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
     TestStudio t;
     return QTest::qExec(&t, argc, argv);

@@ -1,6 +1,7 @@
 #include "ui/views/VolumeView.h"
 
 #include <QMouseEvent>
+#include <QSurfaceFormat>
 #include <QWheelEvent>
 
 #include <vtkCamera.h>
@@ -22,6 +23,16 @@
 #include <vector>
 
 namespace medulla::ui {
+
+void VolumeView::setDefaultSurfaceFormat() {
+    QSurfaceFormat format;
+    format.setRenderableType(QSurfaceFormat::OpenGL);
+    format.setVersion(3, 2);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    format.setDepthBufferSize(24);
+    format.setStencilBufferSize(8);
+    QSurfaceFormat::setDefaultFormat(format);
+}
 
 VolumeView::VolumeView(QWidget* parent) : QOpenGLWidget(parent) {
     window_->SetOwnContext(false);

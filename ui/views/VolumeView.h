@@ -26,6 +26,10 @@ public:
     explicit VolumeView(QWidget* parent = nullptr);
     ~VolumeView() override;
 
+    /// Make OpenGL 3.2 core (what VTK needs) the default for every GL
+    /// widget. Call before the QApplication is created.
+    static void setDefaultSurfaceFormat();
+
     /// Show channel 0 of `volume` (any dtype); intensities map through a
     /// grey ramp with opacity rising above the 60th percentile.
     void setVolume(const Volume& volume);

@@ -157,10 +157,6 @@ Volume readNifti(const std::string& path) {
         checkCompressedSize(path, need);
     }
     const size_t nd = h.shape.size();
-    // Drop trailing singleton axes beyond the spatial ones (e.g. 3D stored as 4D with t=1).
-    size_t used = nd;
-    while (used > 3 && h.shape[used - 1] == 1)
-        --used;
     at::Tensor t;
     switch (nd) {
     case 2:
@@ -177,7 +173,6 @@ Volume readNifti(const std::string& path) {
         throw IoError(
             "NIfTI files with " + std::to_string(nd) + " dimensions are not supported yet", path);
     }
-    (void)used;
     return Volume(t, h.affine);
 }
 

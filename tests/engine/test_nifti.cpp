@@ -70,6 +70,23 @@ private Q_SLOTS:
         QCOMPARE(v.data().nonzero().size(0), out["nonzero_count"].get<int64_t>());
     }
 
+    void fourDimensionalBecomesChannels() {
+        const auto c = test::parityCase("geom_nifti_example4d");
+        const auto& out = c["outputs"];
+        Volume v = readNifti(c["inputs"]["file"]["path"]);
+        const auto shape = out["shape"].get<std::vector<int64_t>>(); // (X, Y, Z, T)
+        QCOMPARE(v.channels(), shape[3]);
+        QCOMPARE(v.spatialShape(), (std::vector<int64_t>{shape[0], shape[1], shape[2]}));
+        const auto idx = out["voxel_indices"];
+        const auto vals = out["voxel_values"];
+        for (size_t i = 0; i < idx.size(); ++i)
+            QCOMPARE(v.valueAt(idx[i][3], idx[i][0], idx[i][1], idx[i][2]), vals[i].get<double>());
+        const auto want = out["affine_ras"];
+        for (int r = 0; r < 4; ++r)
+            for (int k = 0; k < 4; ++k)
+                QVERIFY(std::fabs(v.affine()(r, k) - want[r][k].get<double>()) < 1e-4);
+    }
+
     void headerCodes() {
         const auto c = test::parityCase("geom_nifti_kmeanstest_t1ucharraw");
         NiftiHeader h = readNiftiHeader(c["inputs"]["file"]["path"]);

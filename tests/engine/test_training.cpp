@@ -199,6 +199,27 @@ private Q_SLOTS:
         QCOMPARE(rec.states.back(), JobState::Cancelled);
     }
 
+    void pauseHoldsBetweenIterations() {
+        QTemporaryDir dir;
+        auto cfg = ExperimentConfig::fromJson(tinyExperiment(dir.path().toStdString(), 50));
+        Recorder rec;
+        TrainingJob job(cfg, &rec);
+        job.start();
+        QTRY_VERIFY_WITH_TIMEOUT(rec.steps.load() >= 2, 120000);
+        job.pause();
+        QCOMPARE(job.state(), JobState::Paused);
+        const long long atPause = rec.steps.load();
+        QTest::qWait(1500);
+        QVERIFY2(rec.steps.load() <= atPause + 1, "iterations ran while paused");
+        const long long held = rec.steps.load();
+        job.resume();
+        QCOMPARE(job.state(), JobState::Running);
+        QTRY_VERIFY_WITH_TIMEOUT(rec.steps.load() > held + 1, 120000);
+        job.cancel();
+        job.wait();
+        QCOMPARE(job.state(), JobState::Cancelled);
+    }
+
     void failuresAreReportedNotThrown() {
         QTemporaryDir dir;
         Json j = tinyExperiment(dir.path().toStdString(), 1);

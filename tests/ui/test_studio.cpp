@@ -120,6 +120,17 @@ private Q_SLOTS:
                           QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(axial, &wheel);
         QCOMPARE(axial->slice(), 91);
+        // window/level changes what is drawn; a right-drag changes window/level
+        const QImage before = axial->renderSlice();
+        const double window = axial->window();
+        QTest::mousePress(axial, Qt::RightButton, Qt::NoModifier, QPoint(100, 100));
+        QMouseEvent drag(QEvent::MouseMove, QPointF(160, 100),
+                         axial->mapToGlobal(QPointF(160, 100)), Qt::NoButton, Qt::RightButton,
+                         Qt::NoModifier);
+        QApplication::sendEvent(axial, &drag);
+        QTest::mouseRelease(axial, Qt::RightButton, Qt::NoModifier, QPoint(160, 100));
+        QVERIFY(axial->window() > window);
+        QVERIFY(axial->renderSlice() != before);
         QTest::qWait(300);
         screenshot("02-volume-loaded.png");
         // a bad file gives a message naming it, not a crash

@@ -2,10 +2,12 @@
 
 find_program(MEDULLA_CCACHE ccache)
 if(MEDULLA_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  # PCH-friendly ccache settings (see ccache's manual, "Precompiled headers").
+  # PCH-friendly ccache settings (see ccache's manual, "Precompiled headers");
+  # BASEDIR makes the cache reusable between checkouts in different folders.
   set(CMAKE_CXX_COMPILER_LAUNCHER
       ${CMAKE_COMMAND} -E env
       CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}
       ${MEDULLA_CCACHE})
   set(CMAKE_C_COMPILER_LAUNCHER ${MEDULLA_CCACHE})
 endif()

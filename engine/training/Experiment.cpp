@@ -1,6 +1,7 @@
 #include "engine/training/Experiment.h"
 
 #include <fstream>
+#include <regex>
 
 #include "engine/data/SyntheticData.h"
 #include "engine/losses/Loss.h"
@@ -15,7 +16,8 @@ std::vector<ParamSpec> TrainerOptions::params() {
             {"batch_size", ParamType::Int, 2, 1, 4096, {}, "cases per batch"},
             {"val_interval", ParamType::Int, 1, 1, 1e6, {}, "validate every N epochs"},
             {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "random seed"},
-            {"threads", ParamType::Int, 0, 0, 1024, {}, "intra-op threads (0 = all)"}};
+            {"threads", ParamType::Int, 0, 0, 1024, {}, "intra-op threads (0 = all)"},
+            {"device", ParamType::String, "auto", 0, 0, {}, "auto, cpu, cuda or cuda:N"}};
 }
 
 namespace {
@@ -107,6 +109,10 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         c.trainer.val_interval = r.integer("val_interval");
         c.trainer.seed = uint64_t(r.integer("seed"));
         c.trainer.threads = r.integer("threads");
+        c.trainer.device = r.string("device");
+        if (!std::regex_match(c.trainer.device, std::regex("auto|cpu|cuda(:[0-9]+)?")))
+            throw ConfigError("\"" + c.trainer.device + "\" is not auto, cpu, cuda or cuda:N", {},
+                              "trainer.device");
         return c;
     } catch (const ConfigError& e) {
         if (source.empty())
@@ -146,7 +152,8 @@ Json ExperimentConfig::toJson() const {
               {"batch_size", trainer.batch_size},
               {"val_interval", trainer.val_interval},
               {"seed", trainer.seed},
-              {"threads", trainer.threads}}}};
+              {"threads", trainer.threads},
+              {"device", trainer.device}}}};
 }
 
 } // namespace medulla

@@ -28,6 +28,9 @@ struct TrainerOptions {
     int64_t val_interval = 1;
     uint64_t seed = 0;
     int64_t threads = 0; ///< 0: all hardware threads
+    /// "auto" (CUDA when this LibTorch has a usable GPU, else CPU), "cpu" or
+    /// "cuda" / "cuda:N" (an error when no GPU is usable).
+    std::string device = "auto";
     static std::vector<ParamSpec> params();
 };
 

@@ -40,6 +40,23 @@ private:
     double begin_, end_;
 };
 
+/// The device a run trains on (see TrainerOptions::device). Throws a
+/// ConfigError naming trainer.device when CUDA is asked for but unusable.
+torch::Device resolveDevice(const std::string& name) {
+    if (name == "cpu" || (name == "auto" && !torch::cuda::is_available()))
+        return torch::kCPU;
+    if (!torch::cuda::is_available())
+        throw ConfigError("CUDA was requested but this LibTorch build has no usable GPU", {},
+                          "trainer.device");
+    if (name == "auto" || name == "cuda")
+        return {torch::kCUDA, 0};
+    const int index = std::stoi(name.substr(5));
+    if (index >= int(torch::cuda::device_count()))
+        throw ConfigError("there are only " + std::to_string(torch::cuda::device_count()) + " GPUs",
+                          {}, "trainer.device");
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
+}
+
 /// Pad the spatial axes at the end so each is a multiple of k.
 at::Tensor padToMultiple(const at::Tensor& x, int64_t k) {
     std::vector<int64_t> pad;
@@ -93,7 +110,8 @@ JobState Trainer::run(const CancelToken& cancel) {
     auto& obs = impl_->observers;
     const int threads = configureThreads(int(cfg.trainer.threads));
     seedTorch(cfg.trainer.seed);
-    impl_->message("intra-op threads: " + std::to_string(threads));
+    const torch::Device device = resolveDevice(cfg.trainer.device);
+    impl_->message("device: " + device.str() + ", intra-op threads: " + std::to_string(threads));
 
     // --- data ---------------------------------------------------------------
     std::error_code ec;
@@ -133,6 +151,7 @@ JobState Trainer::run(const CancelToken& cancel) {
 
     // --- model --------------------------------------------------------------
     auto net = networkRegistry().create(cfg.network, "network");
+    net->to(device);
     auto lossFn = lossRegistry().create(cfg.loss, "loss");
     auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
     const int64_t outChannels = cfg.network.value("out_channels", int64_t(2));
@@ -166,8 +185,8 @@ JobState Trainer::run(const CancelToken& cancel) {
                 throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},
                                   "train_transforms");
             optimizer->zero_grad();
-            at::Tensor output = net->forward(batch["image"]);
-            at::Tensor loss = (*lossFn)(output, batch["label"]);
+            at::Tensor output = net->forward(batch["image"].to(device));
+            at::Tensor loss = (*lossFn)(output, batch["label"].to(device));
             loss.backward();
             optimizer->step();
             const double l = loss.item<double>();
@@ -191,8 +210,8 @@ JobState Trainer::run(const CancelToken& cancel) {
                 if (cancel.isCancelled())
                     return JobState::Cancelled;
                 const Sample& s = valSet.cached(i);
-                at::Tensor img = s.at("image").data().to(torch::kFloat).unsqueeze(0);
-                at::Tensor lab = s.at("label").data().unsqueeze(0);
+                at::Tensor img = s.at("image").data().to(device, torch::kFloat).unsqueeze(0);
+                at::Tensor lab = s.at("label").data().to(device).unsqueeze(0);
                 at::Tensor pred = impl_->predict(*net, img, divisor);
                 metric(oneHot(pred, outChannels), oneHot(lab, outChannels));
             }
@@ -225,7 +244,8 @@ JobState Trainer::run(const CancelToken& cancel) {
     pe.image = s.at("image");
     pe.label = s.at("label");
     at::Tensor pred =
-        impl_->predict(*net, s.at("image").data().to(torch::kFloat).unsqueeze(0), divisor);
+        impl_->predict(*net, s.at("image").data().to(device, torch::kFloat).unsqueeze(0), divisor)
+            .cpu();
     pe.dice = DiceMetric::compute(oneHot(pred, outChannels),
                                   oneHot(pe.label.data().unsqueeze(0), outChannels), {false, true})
                   .nanmean()

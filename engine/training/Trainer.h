@@ -7,6 +7,8 @@
 ///   val_interval epochs; checkpoint "checkpoint.pt" after every epoch and
 ///   "best_model.pt" (+ PyTorch-loadable "best_model_state.pt") on a new best
 ///   -> the best model's prediction for the first validation case.
+/// The run uses trainer.device (CUDA when available by default); data stays
+/// on the CPU until each batch is moved there.
 /// Cancellation is checked before every iteration and every validation
 /// case, so a run stops within one iteration; written checkpoints stay.
 

@@ -220,6 +220,22 @@ private Q_SLOTS:
         QCOMPARE(job.state(), JobState::Cancelled);
     }
 
+    void cudaWithoutGpuIsAClearError() {
+        if (torch::cuda::is_available())
+            QSKIP("a GPU is present: this checks the CPU-only message");
+        QTemporaryDir dir;
+        Json j = tinyExperiment(dir.path().toStdString(), 1);
+        j["trainer"]["device"] = "cuda";
+        Trainer trainer(ExperimentConfig::fromJson(j));
+        CancelToken never;
+        try {
+            trainer.run(never);
+            QFAIL("no error");
+        } catch (const ConfigError& e) {
+            QCOMPARE(QString::fromStdString(e.field()), QString("trainer.device"));
+        }
+    }
+
     void failuresAreReportedNotThrown() {
         QTemporaryDir dir;
         Json j = tinyExperiment(dir.path().toStdString(), 1);
@@ -255,6 +271,9 @@ private Q_SLOTS:
         QTest::newRow("val fraction") << "/data/val_fraction"
                                       << "1.5"
                                       << "data.val_fraction";
+        QTest::newRow("device") << "/trainer/device"
+                                << "\"gpu\""
+                                << "trainer.device";
     }
     void configErrorsNameTheField() {
         QFETCH(QString, pointer);

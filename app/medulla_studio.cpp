@@ -50,9 +50,7 @@ int main(int argc, char** argv) {
     const bool experimentOk = window.loadExperiment(experimentFile);
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())
-        window.openImage(files.at(0));
-    if (files.size() > 1)
-        window.openLabel(files.at(1));
+        window.openImage(files.at(0), files.size() > 1 ? files.at(1) : QString());
     if (parser.isSet(demo) && experimentOk)
         QTimer::singleShot(300, &window, [&window] { window.startTraining(); });
     return app.exec();

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/Error.h"
 #include "engine/io/ImageLoader.h"
 #include "ui/bridge/TrainingController.h"
 #include "ui/panels/TrainPanel.h"
@@ -147,25 +148,45 @@ void MainWindow::buildMenus() {
     train->addAction(tr("&Cancel"), this, &MainWindow::cancelTraining);
 }
 
-void MainWindow::openImage(const QString& path) {
+void MainWindow::openImage(const QString& path, const QString& labelPath) {
     statusBar()->showMessage(tr("Loading %1...").arg(path));
-    const std::string p = path.toStdString();
+    const quint64 generation = ++imageGeneration_; // later requests win
+    const QString label = labelPath.isEmpty() ? siblingLabel(path) : labelPath;
+    struct Loaded {
+        Volume image, label;
+    };
+    const std::string p = path.toStdString(), l = label.toStdString();
     runInBackground(
-        this, [p] { return loadImage(p); },
-        [this, path](const Volume& v) {
-            showImage(v, path);
-            const QString label = siblingLabel(path);
-            if (!label.isEmpty())
-                openLabel(label);
+        this,
+        [p, l] {
+            Loaded r{loadImage(p), {}};
+            if (!l.empty()) {
+                r.label = loadImage(l);
+                if (r.label.spatialShape() != r.image.spatialShape())
+                    throw IoError("the label's size differs from the image's", l);
+            }
+            return r;
+        },
+        [this, path, label, generation](const Loaded& r) {
+            if (generation != imageGeneration_)
+                return; // superseded by a newer image
+            showImage(r.image, path);
+            if (r.label.isValid()) {
+                showOverlay(r.label);
+                Q_EMIT labelLoaded(label);
+            }
         },
         [this](const QString& msg) { showError(msg); });
 }
 
 void MainWindow::openLabel(const QString& path) {
+    const quint64 generation = imageGeneration_;
     const std::string p = path.toStdString();
     runInBackground(
         this, [p] { return loadImage(p); },
-        [this, path](const Volume& v) {
+        [this, path, generation](const Volume& v) {
+            if (generation != imageGeneration_)
+                return; // the image it belonged to was replaced
             if (image_.isValid() && v.spatialShape() != image_.spatialShape()) {
                 showError(tr("%1: label size does not match the open image").arg(path));
                 return;
@@ -248,6 +269,7 @@ void MainWindow::openFirstDatasetCase() {
 }
 
 void MainWindow::onPrediction(const PredictionEvent& e) {
+    ++imageGeneration_; // pending loads must not replace the prediction
     showImage(e.image, QString::fromStdString(e.caseName));
     showOverlay(e.prediction);
     statusBar()->showMessage(tr("Prediction of the best model for %1: Dice %2 (saved to %3)")

@@ -23,9 +23,10 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Load an image in the background; emits volumeLoaded or loadFailed.
-    /// A label with the same name in a sibling labelsTr/ folder is overlaid.
-    void openImage(const QString& path);
+    /// Load an image (and `labelPath`, or else a label with the same name in
+    /// a sibling labelsTr/ folder) in the background; emits volumeLoaded or
+    /// loadFailed. The latest request wins over slower earlier ones.
+    void openImage(const QString& path, const QString& labelPath = {});
     /// Load a label map in the background and overlay it.
     void openLabel(const QString& path);
     /// Use this experiment for the Train button. Returns false (and shows
@@ -39,6 +40,7 @@ public:
     TrainPanel* trainPanel() const { return trainPanel_; }
     TrainingController* controller() const { return controller_; }
     SliceView* sliceView(int axis) const { return slices_[axis]; }
+    VolumeView* volumeView() const { return volumeView_; }
     /// When false, errors are only logged (tests, headless runs).
     void setInteractive(bool interactive) { interactive_ = interactive; }
 
@@ -70,6 +72,7 @@ private:
     ExperimentConfig experiment_;
     bool hasExperiment_ = false;
     bool interactive_ = true;
+    quint64 imageGeneration_ = 0; ///< bumped per image request; stale loads are dropped
 };
 
 } // namespace medulla::ui

@@ -1,5 +1,7 @@
 #include "engine/data/CacheDataset.h"
 
+#include "engine/core/Error.h"
+
 namespace medulla {
 
 CacheDataset::CacheDataset(std::vector<Sample> items, Compose transforms, ProgressSink& progress,
@@ -11,7 +13,17 @@ CacheDataset::CacheDataset(std::vector<Sample> items, Compose transforms, Progre
     for (size_t i = 0; i < items.size(); ++i) {
         if (cancel)
             cancel->throwIfCancelled();
-        auto out = prefix(std::move(items[i]), unused);
+        const std::string file = items[i].paths.count("image") ? items[i].paths.at("image")
+                                 : items[i].paths.empty()      ? std::string()
+                                                               : items[i].paths.begin()->second;
+        std::vector<Sample> out;
+        try {
+            out = prefix(std::move(items[i]), unused);
+        } catch (const ShapeError& e) { // name the case; IoErrors already name their file
+            throw ShapeError(e.message(), file, e.field());
+        } catch (const ConfigError& e) {
+            throw ConfigError(e.message(), file, e.field());
+        }
         if (out.size() != 1)
             throw ConfigError("a deterministic transform produced " + std::to_string(out.size()) +
                                   " samples; only random transforms may multiply samples",

@@ -107,9 +107,8 @@ NiftiHeader readNiftiHeader(const std::string& path) {
         h.sclInter = hb.get<float>(116);
         h.qformCode = hb.get<int16_t>(252);
         h.sformCode = hb.get<int16_t>(254);
-        h.qform =
-            quaternionAffine(hb.get<float>(256), hb.get<float>(260), hb.get<float>(264),
-                             hb.get<float>(268), hb.get<float>(272), hb.get<float>(276), h.pixdim);
+        h.quatern = {hb.get<float>(256), hb.get<float>(260), hb.get<float>(264)};
+        h.qoffset = {hb.get<float>(268), hb.get<float>(272), hb.get<float>(276)};
         for (int r = 0; r < 3; ++r)
             for (int c = 0; c < 4; ++c)
                 h.sform(r, c) = hb.get<float>(280 + 16 * r + 4 * c);
@@ -129,9 +128,8 @@ NiftiHeader readNiftiHeader(const std::string& path) {
         h.sclInter = hb.get<double>(184);
         h.qformCode = hb.get<int32_t>(344);
         h.sformCode = hb.get<int32_t>(348);
-        h.qform = quaternionAffine(hb.get<double>(352), hb.get<double>(360), hb.get<double>(368),
-                                   hb.get<double>(376), hb.get<double>(384), hb.get<double>(392),
-                                   h.pixdim);
+        h.quatern = {hb.get<double>(352), hb.get<double>(360), hb.get<double>(368)};
+        h.qoffset = {hb.get<double>(376), hb.get<double>(384), hb.get<double>(392)};
         for (int r = 0; r < 3; ++r)
             for (int c = 0; c < 4; ++c)
                 h.sform(r, c) = hb.get<double>(400 + 32 * r + 8 * c);
@@ -140,6 +138,19 @@ NiftiHeader readNiftiHeader(const std::string& path) {
         if (s < 1)
             throw IoError("invalid dimension size " + std::to_string(s), path);
 
+    // As nibabel: negative voxel sizes count by magnitude, zero ones as 1.
+    std::array<double, 8> zooms = h.pixdim;
+    for (int i = 1; i <= 3; ++i) {
+        zooms[i] = std::fabs(zooms[i]);
+        if (zooms[i] == 0)
+            zooms[i] = 1;
+    }
+    h.qform = quaternionAffine(h.quatern[0], h.quatern[1], h.quatern[2], h.qoffset[0], h.qoffset[1],
+                               h.qoffset[2], zooms);
+    if (h.qformCode > 0 && 1.0 - (h.quatern[0] * h.quatern[0] + h.quatern[1] * h.quatern[1] +
+                                  h.quatern[2] * h.quatern[2]) <
+                               -1e-6)
+        throw IoError("the qform quaternion (quatern_b/c/d) is not a rotation", path, "quatern_b");
     if (h.sformCode > 0) {
         h.affine = h.sform;
     } else if (h.qformCode > 0) {
@@ -149,7 +160,7 @@ NiftiHeader readNiftiHeader(const std::string& path) {
         Affine a;
         for (int i = 0; i < 3; ++i) {
             const double n = i < int(h.shape.size()) ? double(h.shape[i]) : 1.0;
-            double z = i < int(h.shape.size()) ? h.pixdim[i + 1] : 1.0;
+            double z = i < int(h.shape.size()) ? zooms[i + 1] : 1.0;
             if (i == 0)
                 z = -z;
             a(i, i) = z;

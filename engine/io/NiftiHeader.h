@@ -23,6 +23,8 @@ struct NiftiHeader {
     double voxOffset = 0; ///< byte offset of the voxel data (single-file .nii)
     double sclSlope = 0, sclInter = 0;
     int qformCode = 0, sformCode = 0;
+    Vec3 quatern{};      ///< quatern_b, c, d
+    Vec3 qoffset{};      ///< qoffset_x, y, z
     Affine qform, sform; ///< valid only when their codes are > 0
     Affine affine;       ///< nibabel's best affine (RAS+)
 };

@@ -42,13 +42,19 @@ at::Tensor DiceMetric::operator()(const at::Tensor& yPred, const at::Tensor& y) 
 }
 
 double DiceMetric::aggregate() const {
+    // MONAI's "mean": average the valid classes of each sample, then the
+    // samples that have at least one valid class; 0 when nothing is valid.
     if (buffer_.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    at::Tensor all = torch::cat(buffer_, 0);
+        return 0.0;
+    at::Tensor all = torch::cat(buffer_, 0).to(torch::kDouble);
     at::Tensor valid = ~torch::isnan(all);
-    if (valid.sum().item<int64_t>() == 0)
-        return std::numeric_limits<double>::quiet_NaN();
-    return all.masked_select(valid).mean().item<double>();
+    at::Tensor perSampleCount = valid.sum(1);
+    at::Tensor perSample = torch::where(valid, all, torch::zeros_like(all)).sum(1) /
+                           perSampleCount.clamp_min(1).to(torch::kDouble);
+    at::Tensor ok = perSampleCount > 0;
+    if (ok.sum().item<int64_t>() == 0)
+        return 0.0;
+    return perSample.masked_select(ok).mean().item<double>();
 }
 
 } // namespace medulla

@@ -1,7 +1,7 @@
 #pragma once
 /// MONAI's DiceMetric on binarised one-hot tensors: per (sample, class)
-/// Dice, NaN where the ground truth is empty (ignore_empty), aggregated as
-/// the mean of the non-NaN entries.
+/// Dice, NaN where the ground truth is empty (ignore_empty), aggregated with
+/// MONAI's "mean" reduction.
 
 #include <ATen/Tensor.h>
 
@@ -21,7 +21,9 @@ public:
     /// y_pred, y: (B, C, *spatial) one-hot (values 0/1). Returns (B, C') per
     /// sample and class and accumulates it for aggregate().
     at::Tensor operator()(const at::Tensor& yPred, const at::Tensor& y);
-    /// Mean of every non-NaN value accumulated so far (NaN if none).
+    /// MONAI's "mean" reduction of everything accumulated: per sample the
+    /// mean of its non-NaN classes, then the mean over samples that have
+    /// one; 0 when no value is valid.
     double aggregate() const;
     /// Forget accumulated values.
     void reset() { buffer_.clear(); }

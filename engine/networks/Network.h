@@ -11,6 +11,10 @@ namespace medulla {
 class Network : public torch::nn::Module {
 public:
     virtual at::Tensor forward(at::Tensor x) = 0;
+    /// Channels of the output (classes for segmentation).
+    virtual int64_t outChannels() const = 0;
+    /// Every spatial input size must be a multiple of this.
+    virtual int64_t sizeDivisor() const = 0;
     /// The constructor parameters ({"name": ..., ...}).
     virtual Json toJson() const = 0;
 };

@@ -91,6 +91,13 @@ at::Tensor UNet::forward(at::Tensor x) {
     return model_->forward(x);
 }
 
+int64_t UNet::sizeDivisor() const {
+    int64_t d = 1;
+    for (auto s : options_.strides())
+        d *= s;
+    return d;
+}
+
 ComponentInfo UNet::info() {
     return {
         "UNet",

@@ -39,6 +39,9 @@ public:
     static std::shared_ptr<Network> fromJson(const Json& config, const std::string& context);
 
     at::Tensor forward(at::Tensor x) override;
+    int64_t outChannels() const override { return options_.out_channels(); }
+    /// The product of the strides.
+    int64_t sizeDivisor() const override;
     Json toJson() const override;
     const UNetOptions& options() const { return options_; }
 

@@ -1,5 +1,6 @@
 #include "engine/training/Experiment.h"
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -85,6 +86,11 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         if (!(c.valFraction > 0.0 && c.valFraction < 1.0))
             throw ConfigError("must be in (0, 1)", {}, "data.val_fraction");
         if (data.contains("synthetic")) {
+            if (std::filesystem::path(c.dataset).filename() != "dataset.json")
+                throw ConfigError(
+                    "with data.synthetic the list must be named dataset.json (it is written "
+                    "there)",
+                    {}, "data.dataset");
             c.synthetic = data["synthetic"];
             (void)syntheticOptionsFromJson(c.synthetic);
         }

@@ -154,10 +154,8 @@ JobState Trainer::run(const CancelToken& cancel) {
     net->to(device);
     auto lossFn = lossRegistry().create(cfg.loss, "loss");
     auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
-    const int64_t outChannels = cfg.network.value("out_channels", int64_t(2));
-    int64_t divisor = 1;
-    for (const auto& s : cfg.network.value("strides", std::vector<int64_t>{2, 2, 2, 2}))
-        divisor *= s;
+    const int64_t outChannels = net->outChannels();
+    const int64_t divisor = net->sizeDivisor();
 
     const fs::path out(cfg.outputDir);
     const std::string ckpt = (out / "checkpoint.pt").string();
@@ -210,14 +208,16 @@ JobState Trainer::run(const CancelToken& cancel) {
                 if (cancel.isCancelled())
                     return JobState::Cancelled;
                 const Sample& s = valSet.cached(i);
+                if (s.at("image").spatialShape() != s.at("label").spatialShape())
+                    throw ShapeError("image and label sizes differ",
+                                     s.paths.count("image") ? s.paths.at("image") : std::string(),
+                                     "val_transforms");
                 at::Tensor img = s.at("image").data().to(device, torch::kFloat).unsqueeze(0);
                 at::Tensor lab = s.at("label").data().to(device).unsqueeze(0);
                 at::Tensor pred = impl_->predict(*net, img, divisor);
                 metric(oneHot(pred, outChannels), oneHot(lab, outChannels));
             }
             ee.valMeanDice = metric.aggregate();
-            if (std::isnan(ee.valMeanDice))
-                ee.valMeanDice = 0;
             if (ee.valMeanDice > bestDice) {
                 bestDice = ee.valMeanDice;
                 bestEpoch = epoch;
@@ -235,6 +235,8 @@ JobState Trainer::run(const CancelToken& cancel) {
     }
 
     // --- the best model's prediction for the first validation case -----------
+    if (cancel.isCancelled())
+        return JobState::Cancelled;
     if (fs::exists(best))
         loadCheckpoint(best, *net);
     net->eval();

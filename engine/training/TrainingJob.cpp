@@ -44,48 +44,58 @@ TrainingJob::~TrainingJob() {
     wait();
 }
 
+bool TrainingJob::changeState(JobState next, const std::function<bool(JobState)>& allowed,
+                              const std::function<void()>& whileLocked) {
+    std::lock_guard<std::recursive_mutex> order(notifyMutex_);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!allowed(state_))
+            return false;
+        state_ = next;
+        if (whileLocked)
+            whileLocked();
+    }
+    notify([&] { observer_->onStateChanged(next); });
+    return true;
+}
+
+void TrainingJob::notify(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (...) {
+        // an observer's failure must not end the job or the process
+    }
+}
+
 bool TrainingJob::start() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (state_ != JobState::Idle)
+    std::lock_guard<std::recursive_mutex> order(notifyMutex_);
+    if (!changeState(JobState::Starting, [](JobState s) { return s == JobState::Idle; }))
         return false;
-    state_ = JobState::Starting;
-    observer_->onStateChanged(JobState::Starting);
     worker_ = std::thread([this] { runWorker(); });
     return true;
 }
 
 void TrainingJob::cancel() {
     cancel_.cancel();
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        paused_ = false;
-        if (state_ == JobState::Starting || state_ == JobState::Running ||
-            state_ == JobState::Paused) {
-            state_ = JobState::Cancelling;
-            observer_->onStateChanged(JobState::Cancelling);
-        }
-    }
+    changeState(
+        JobState::Cancelling,
+        [](JobState s) {
+            return s == JobState::Starting || s == JobState::Running || s == JobState::Paused;
+        },
+        [this] { paused_ = false; });
     resumed_.notify_all();
 }
 
 void TrainingJob::pause() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (state_ != JobState::Running)
-        return;
-    paused_ = true;
-    state_ = JobState::Paused;
-    observer_->onStateChanged(JobState::Paused);
+    changeState(
+        JobState::Paused, [](JobState s) { return s == JobState::Running; },
+        [this] { paused_ = true; });
 }
 
 void TrainingJob::resume() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (state_ != JobState::Paused)
-            return;
-        paused_ = false;
-        state_ = JobState::Running;
-        observer_->onStateChanged(JobState::Running);
-    }
+    changeState(
+        JobState::Running, [](JobState s) { return s == JobState::Paused; },
+        [this] { paused_ = false; });
     resumed_.notify_all();
 }
 
@@ -105,15 +115,11 @@ std::string TrainingJob::error() const {
 }
 
 void TrainingJob::setState(JobState s) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        // A cancel request wins over a late "running" from the trainer.
-        if (s == JobState::Running &&
-            (state_ == JobState::Cancelling || state_ == JobState::Paused))
-            return;
-        state_ = s;
-    }
-    observer_->onStateChanged(s);
+    // A cancel or pause request wins over a late "running" from the trainer.
+    changeState(s, [s](JobState current) {
+        return !(s == JobState::Running &&
+                 (current == JobState::Cancelling || current == JobState::Paused));
+    });
 }
 
 void TrainingJob::runWorker() {
@@ -140,13 +146,10 @@ void TrainingJob::runWorker() {
         err = "unknown error";
         final = JobState::Failed;
     }
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        state_ = final;
-        error_ = err;
-    }
-    observer_->onStateChanged(final);
-    observer_->onFinished(final, err);
+    std::lock_guard<std::recursive_mutex> order(notifyMutex_);
+    changeState(
+        final, [](JobState) { return true; }, [&] { error_ = err; });
+    notify([&] { observer_->onFinished(final, err); });
 }
 
 } // namespace medulla

@@ -5,6 +5,7 @@
 /// onFinished(Failed, message); they never escape the thread.
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,13 +39,20 @@ public:
     std::string error() const;
 
 private:
+    /// Move to `next` if allowed(current) (running whileLocked under the
+    /// state lock), then notify the observer without that lock held.
+    /// notifyMutex_ keeps notifications in the order of the changes.
+    bool changeState(JobState next, const std::function<bool(JobState)>& allowed,
+                     const std::function<void()>& whileLocked = {});
+    void notify(const std::function<void()>& call);
     void setState(JobState s);
     void runWorker();
 
     ExperimentConfig config_;
     TrainingObserver* observer_;
     CancelToken cancel_;
-    mutable std::mutex mutex_;
+    mutable std::mutex mutex_;         ///< guards state_, error_, paused_
+    std::recursive_mutex notifyMutex_; ///< orders state changes with their notifications
     std::condition_variable resumed_;
     bool paused_ = false;
     JobState state_ = JobState::Idle;

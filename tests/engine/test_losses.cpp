@@ -101,6 +101,31 @@ private Q_SLOTS:
         QCOMPARE(noIgnore[1][0].item<double>(), 1.0); // both empty -> 1
     }
 
+    void diceMetricAggregateIsMonaiMean() {
+        // Per (sample, class) Dice: [[0.5, NaN], [1.0, 2/3]]. MONAI averages
+        // each sample's valid classes first: (0.5 + (1 + 2/3) / 2) / 2, not
+        // the flat mean of the three valid values.
+        at::Tensor y = torch::zeros({2, 3, 4});
+        at::Tensor p = torch::zeros({2, 3, 4});
+        y[0][1][0] = 1, y[0][1][1] = 1, p[0][1][0] = 1, p[0][1][2] = 1; // 2*1 / (2+2) = 0.5
+        // sample 0, class 2: empty ground truth -> NaN
+        y[1][1][0] = 1, p[1][1][0] = 1; // perfect -> 1
+        y[1][2][0] = 1, y[1][2][1] = 1, y[1][2][2] = 1;
+        p[1][2][0] = 1, p[1][2][1] = 1, p[1][2][3] = 1; // 2*2 / (3+3) = 2/3
+        DiceMetric m({false, true});
+        at::Tensor raw = m(p.unsqueeze(-1), y.unsqueeze(-1));
+        QVERIFY(std::fabs(raw[0][0].item<double>() - 0.5) < 1e-6);
+        QVERIFY(std::isnan(raw[0][1].item<double>()));
+        QVERIFY(std::fabs(raw[1][0].item<double>() - 1.0) < 1e-6);
+        QVERIFY(std::fabs(raw[1][1].item<double>() - 2.0 / 3.0) < 1e-6);
+        const double want = (0.5 + (1.0 + 2.0 / 3.0) / 2) / 2;
+        QVERIFY2(std::fabs(m.aggregate() - want) < 1e-6,
+                 qPrintable(QString("%1 vs %2").arg(m.aggregate()).arg(want)));
+        DiceMetric empty({false, true});
+        empty(torch::zeros({1, 2, 3, 1}), torch::zeros({1, 2, 3, 1}));
+        QCOMPARE(empty.aggregate(), 0.0); // nothing valid -> 0, as MONAI
+    }
+
     void diceMetricParity_data() {
         QTest::addColumn<QString>("caseId");
         for (const char* id :

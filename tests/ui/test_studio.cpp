@@ -132,6 +132,14 @@ private Q_SLOTS:
         QVERIFY(axial->window() > window);
         QVERIFY(axial->renderSlice() != before);
         QTest::qWait(300);
+        // the 3D view renders the head: bright pixels over the dark background
+        const QImage rendering = window_->volumeView()->grabFramebuffer();
+        int bright = 0;
+        for (int yy = 0; yy < rendering.height(); yy += 2)
+            for (int xx = 0; xx < rendering.width(); xx += 2)
+                bright += qGray(rendering.pixel(xx, yy)) > 90 ? 1 : 0;
+        QVERIFY2(bright > rendering.width() * rendering.height() / 4 / 50,
+                 qPrintable(QString("only %1 bright pixels in the 3D view").arg(bright)));
         screenshot("02-volume-loaded.png");
         // a bad file gives a message naming it, not a crash
         QSignalSpy failed(window_, &MainWindow::loadFailed);

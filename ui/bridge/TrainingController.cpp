@@ -5,13 +5,17 @@
 namespace medulla::ui {
 
 /// Runs on the worker thread: queues everything to the controller's thread.
+/// Events of an older run (queued before it ended) are dropped by
+/// generation, so they never reach the panel during a newer run.
 class TrainingController::Relay : public TrainingObserver {
 public:
-    explicit Relay(TrainingController* c) : c_(c) {}
+    Relay(TrainingController* c, quint64 generation) : c_(c), gen_(generation) {}
     void onStateChanged(JobState s) override {
         QMetaObject::invokeMethod(
             c_,
-            [c = c_, s] {
+            [c = c_, g = gen_, s] {
+                if (c->generation_ != g)
+                    return;
                 c->state_ = s;
                 Q_EMIT c->stateChanged(s);
             },
@@ -20,12 +24,22 @@ public:
     void onMessage(const std::string& m) override {
         const QString text = QString::fromStdString(m);
         QMetaObject::invokeMethod(
-            c_, [c = c_, text] { Q_EMIT c->message(text); }, Qt::QueuedConnection);
+            c_,
+            [c = c_, g = gen_, text] {
+                if (c->generation_ == g)
+                    Q_EMIT c->message(text);
+            },
+            Qt::QueuedConnection);
     }
     void onPreparing(double f, const std::string& w) override {
         const QString text = QString::fromStdString(w);
         QMetaObject::invokeMethod(
-            c_, [c = c_, f, text] { Q_EMIT c->preparing(f, text); }, Qt::QueuedConnection);
+            c_,
+            [c = c_, g = gen_, f, text] {
+                if (c->generation_ == g)
+                    Q_EMIT c->preparing(f, text);
+            },
+            Qt::QueuedConnection);
     }
     void onIteration(const IterationEvent& e) override {
         std::lock_guard<std::mutex> lock(c_->pendingMutex_);
@@ -34,7 +48,9 @@ public:
     void onEpoch(const EpochEvent& e) override {
         QMetaObject::invokeMethod(
             c_,
-            [c = c_, e] {
+            [c = c_, g = gen_, e] {
+                if (c->generation_ != g)
+                    return;
                 c->flushIterations();
                 Q_EMIT c->epochFinished(e);
             },
@@ -42,13 +58,20 @@ public:
     }
     void onPrediction(const PredictionEvent& e) override {
         QMetaObject::invokeMethod(
-            c_, [c = c_, e] { Q_EMIT c->predictionReady(e); }, Qt::QueuedConnection);
+            c_,
+            [c = c_, g = gen_, e] {
+                if (c->generation_ == g)
+                    Q_EMIT c->predictionReady(e);
+            },
+            Qt::QueuedConnection);
     }
     void onFinished(JobState s, const std::string& err) override {
         const QString text = QString::fromStdString(err);
         QMetaObject::invokeMethod(
             c_,
-            [c = c_, s, text] {
+            [c = c_, g = gen_, s, text] {
+                if (c->generation_ != g)
+                    return;
                 c->flushIterations();
                 c->flushTimer_.stop();
                 c->state_ = s;
@@ -59,10 +82,10 @@ public:
 
 private:
     TrainingController* c_;
+    quint64 gen_;
 };
 
-TrainingController::TrainingController(QObject* parent)
-    : QObject(parent), relay_(std::make_unique<Relay>(this)) {
+TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     qRegisterMetaType<medulla::JobState>();
     qRegisterMetaType<medulla::IterationEvent>();
     qRegisterMetaType<medulla::EpochEvent>();
@@ -88,7 +111,13 @@ bool TrainingController::start(const ExperimentConfig& config) {
         return false;
     }
     if (job_)
-        job_->wait();
+        job_->wait(); // the old worker has returned: its relay can go
+    job_.reset();
+    {
+        std::lock_guard<std::mutex> lock(pendingMutex_);
+        pending_.clear();
+    }
+    relay_ = std::make_unique<Relay>(this, ++generation_);
     job_ = std::make_unique<TrainingJob>(config, relay_.get());
     flushTimer_.start();
     return job_->start();

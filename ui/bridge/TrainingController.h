@@ -49,6 +49,7 @@ private:
     std::mutex pendingMutex_;
     QVector<IterationEvent> pending_;
     JobState state_ = JobState::Idle;
+    quint64 generation_ = 0; ///< of the current run; GUI thread only
 };
 
 } // namespace medulla::ui

@@ -43,10 +43,21 @@ int SliceView::sliceCount() const {
     return axis_ < int(s.size()) ? int(s[size_t(axis_)]) : 1;
 }
 
+namespace {
+/// Channel 0 as float32 (1, X, Y, Z): 2D images get a Z axis of 1 and
+/// non-finite voxels (NaN outside a statistics mask) become 0.
+Volume displayable(const Volume& v) {
+    if (!v.isValid())
+        return {};
+    at::Tensor t = v.toFloatCpu().data().narrow(0, 0, 1);
+    if (t.dim() == 3)
+        t = t.unsqueeze(-1);
+    return Volume(t.nan_to_num(0.0, 0.0, 0.0).contiguous(), v.affine());
+}
+} // namespace
+
 void SliceView::setImage(const Volume& image) {
-    image_ = image.isValid()
-                 ? Volume(image.toFloatCpu().data().narrow(0, 0, 1).contiguous(), image.affine())
-                 : Volume();
+    image_ = displayable(image);
     label_ = Volume();
     slice_ = sliceCount() / 2;
     resetWindow();
@@ -55,7 +66,7 @@ void SliceView::setImage(const Volume& image) {
 }
 
 void SliceView::setLabel(const Volume& label) {
-    label_ = label.isValid() ? label.toFloatCpu() : Volume();
+    label_ = displayable(label);
     if (label_.isValid() && image_.isValid() && label_.spatialShape() != image_.spatialShape())
         label_ = Volume(); // a mismatching overlay is not drawn
     update();

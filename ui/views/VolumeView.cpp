@@ -20,6 +20,7 @@
 #include <vtkVolumeProperty.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace medulla::ui {
@@ -94,7 +95,7 @@ vtkSmartPointer<vtkImageData> VolumeView::toImageData(const Volume& v) const {
     auto arr = vtkSmartPointer<vtkFloatArray>::New();
     arr->SetNumberOfValues(vtkIdType(nx) * ny * nz);
     // Volume is (x, y, z) C-order (z fastest); VTK wants x fastest.
-    const float* src = f.floatData();
+    const float* src = f.floatData(); // non-finite voxels are drawn as 0
     for (int x = 0; x < nx; ++x)
         for (int y = 0; y < ny; ++y)
             for (int z = 0; z < nz; ++z)

@@ -1,10 +1,12 @@
 #include "ui/panels/TrainPanel.h"
 
 #include <QHBoxLayout>
+
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include <qcustomplot.h>
 
@@ -112,7 +114,9 @@ void TrainPanel::onIterations(const QVector<IterationEvent>& events) {
                              .arg(last.iteration)
                              .arg(last.iterationsPerEpoch)
                              .arg(last.loss, 0, 'f', 4));
-    plot_->xAxis->setRange(0, std::max(1.0, double(last.epoch)));
+    plot_->xAxis->setRange(
+        0, std::max(1.0, std::ceil((last.epoch - 1) +
+                                   double(last.iteration) / std::max(1, last.iterationsPerEpoch))));
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -120,7 +124,7 @@ void TrainPanel::onEpoch(const EpochEvent& e) {
     plot_->graph(1)->addData(e.epoch, e.meanLoss);
     if (e.valMeanDice >= 0)
         plot_->graph(2)->addData(e.epoch, e.valMeanDice);
-    plot_->xAxis->setRange(0, std::max(1, e.maxEpochs));
+    plot_->xAxis->setRange(0, std::max(1, e.epoch)); // the epochs so far fill the plot
     status_->setText(tr("Epoch %1/%2: loss %3, validation mean Dice %4 (best %5 at epoch %6), %7 s")
                          .arg(e.epoch)
                          .arg(e.maxEpochs)

@@ -119,7 +119,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Background loads hold a guarded pointer to this window; let them end
+    // first (a load takes a second or two) so none races the destruction.
+    QThreadPool::globalInstance()->waitForDone();
+}
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));

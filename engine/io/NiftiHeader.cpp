@@ -63,6 +63,39 @@ Affine quaternionAffine(double b, double c, double d, double qx, double qy, doub
 
 } // namespace
 
+std::string niftiDatatypeName(int code) {
+    switch (code) {
+    case 2:
+        return "uint8";
+    case 4:
+        return "int16";
+    case 8:
+        return "int32";
+    case 16:
+        return "float32";
+    case 32:
+        return "complex64";
+    case 64:
+        return "float64";
+    case 128:
+        return "rgb24";
+    case 256:
+        return "int8";
+    case 512:
+        return "uint16";
+    case 768:
+        return "uint32";
+    case 1024:
+        return "int64";
+    case 1280:
+        return "uint64";
+    case 2304:
+        return "rgba32";
+    default:
+        return "unknown(" + std::to_string(code) + ")";
+    }
+}
+
 NiftiHeader readNiftiHeader(const std::string& path) {
     if (!std::filesystem::exists(path))
         throw IoError("file does not exist", path);

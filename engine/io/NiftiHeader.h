@@ -29,6 +29,10 @@ struct NiftiHeader {
     Affine affine;       ///< nibabel's best affine (RAS+)
 };
 
+/// NumPy-style name of a NIfTI datatype code ("int16", "float32", "rgb24",
+/// ...), or "unknown(<code>)".
+std::string niftiDatatypeName(int code);
+
 /// Read the header of `path` (gzip or plain). Throws IoError naming the file
 /// if it is missing, truncated or not NIfTI.
 NiftiHeader readNiftiHeader(const std::string& path);

@@ -9,6 +9,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -104,6 +106,67 @@ bool isNiftiPath(const std::string& path) {
     return ends(".nii") || ends(".nii.gz");
 }
 
+/// Voxel data of a single-file NIfTI read directly (ITK 5.2 has no NIfTI-2
+/// support): decompress, byte-swap, scale; returns (X, Y, Z[, T]) float32.
+at::Tensor readNiftiVoxels(const std::string& path, const NiftiHeader& h) {
+    struct Type {
+        int code;
+        at::ScalarType type;
+        int bytes;
+    };
+    static const Type types[] = {{2, at::kByte, 1},   {4, at::kShort, 2},   {8, at::kInt, 4},
+                                 {16, at::kFloat, 4}, {64, at::kDouble, 8}, {256, at::kChar, 1},
+                                 {512, at::kInt, 2},  {768, at::kLong, 4},  {1024, at::kLong, 8}};
+    const Type* t = nullptr;
+    for (const auto& candidate : types)
+        if (candidate.code == h.datatype)
+            t = &candidate;
+    if (!t)
+        throw IoError("NIfTI datatype " + niftiDatatypeName(h.datatype) + " is not supported",
+                      path);
+    int64_t n = 1;
+    for (auto d : h.shape)
+        n *= d;
+    std::vector<unsigned char> raw(size_t(n) * size_t(t->bytes));
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f)
+        throw IoError("cannot open file", path);
+    const bool ok = gzseek(f, z_off_t(h.voxOffset), SEEK_SET) >= 0 &&
+                    gzread(f, raw.data(), unsigned(raw.size())) == int(raw.size());
+    gzclose(f);
+    if (!ok)
+        throw IoError("truncated NIfTI voxel data", path);
+    if (h.bigEndian && t->bytes > 1)
+        for (size_t i = 0; i < raw.size(); i += size_t(t->bytes))
+            std::reverse(raw.begin() + long(i), raw.begin() + long(i) + t->bytes);
+    std::vector<int64_t> rev(h.shape.rbegin(), h.shape.rend()); // memory order: i fastest
+    at::Tensor v;
+    if (h.datatype == 512 || h.datatype == 768) { // unsigned 16/32-bit: widen
+        v = torch::empty({n}, torch::kLong);
+        int64_t* out = v.data_ptr<int64_t>();
+        for (int64_t i = 0; i < n; ++i) {
+            if (t->bytes == 2) {
+                uint16_t u;
+                std::memcpy(&u, raw.data() + 2 * i, 2);
+                out[i] = u;
+            } else {
+                uint32_t u;
+                std::memcpy(&u, raw.data() + 4 * i, 4);
+                out[i] = u;
+            }
+        }
+    } else {
+        v = torch::from_blob(raw.data(), {n}, t->type).clone();
+    }
+    v = v.to(torch::kFloat).view(rev);
+    if (h.sclSlope != 0 && std::isfinite(h.sclSlope) && !(h.sclSlope == 1 && h.sclInter == 0))
+        v = v * h.sclSlope + h.sclInter;
+    std::vector<int64_t> perm;
+    for (int64_t d = int64_t(rev.size()) - 1; d >= 0; --d)
+        perm.push_back(d);
+    return v.permute(perm).contiguous();
+}
+
 /// The number of voxel-data bytes a header promises.
 uint64_t expectedDataBytes(const NiftiHeader& h) {
     uint64_t n = 1;
@@ -158,6 +221,18 @@ Volume readNifti(const std::string& path) {
     }
     const size_t nd = h.shape.size();
     at::Tensor t;
+    if (h.version == 2) { // ITK 5.2 reads NIfTI-1 only
+        t = readNiftiVoxels(path, h);
+        if (nd < 2 || nd > 4)
+            throw IoError("NIfTI files with " + std::to_string(nd) +
+                              " dimensions are not supported yet",
+                          path);
+        if (nd == 4)
+            t = t.permute({3, 0, 1, 2}).contiguous();
+        else
+            t = t.unsqueeze(0);
+        return Volume(t, h.affine);
+    }
     switch (nd) {
     case 2:
         t = readItk<2>(path).unsqueeze(0);

@@ -70,8 +70,14 @@ private Q_SLOTS:
         QCOMPARE(v.data().nonzero().size(0), out["nonzero_count"].get<int64_t>());
     }
 
+    void fourDimensionalBecomesChannels_data() {
+        QTest::addColumn<QString>("caseId");
+        QTest::newRow("example4d (NIfTI-1)") << "geom_nifti_example4d";
+        QTest::newRow("example_nifti2 (NIfTI-2)") << "geom_nifti_example_nifti2";
+    }
     void fourDimensionalBecomesChannels() {
-        const auto c = test::parityCase("geom_nifti_example4d");
+        QFETCH(QString, caseId);
+        const auto c = test::parityCase(caseId.toStdString());
         const auto& out = c["outputs"];
         Volume v = readNifti(c["inputs"]["file"]["path"]);
         const auto shape = out["shape"].get<std::vector<int64_t>>(); // (X, Y, Z, T)

@@ -220,34 +220,15 @@ Volume readNifti(const std::string& path) {
         checkCompressedSize(path, need);
     }
     const size_t nd = h.shape.size();
-    at::Tensor t;
-    if (h.version == 2) { // ITK 5.2 reads NIfTI-1 only
-        t = readNiftiVoxels(path, h);
-        if (nd < 2 || nd > 4)
-            throw IoError("NIfTI files with " + std::to_string(nd) +
-                              " dimensions are not supported yet",
-                          path);
-        if (nd == 4)
-            t = t.permute({3, 0, 1, 2}).contiguous();
-        else
-            t = t.unsqueeze(0);
-        return Volume(t, h.affine);
-    }
-    switch (nd) {
-    case 2:
-        t = readItk<2>(path).unsqueeze(0);
-        break;
-    case 3:
-        t = readItk<3>(path).unsqueeze(0);
-        break;
-    case 4:
-        t = readItk<4>(path); // (X, Y, Z, T)
-        t = t.permute({3, 0, 1, 2}).contiguous();
-        break;
-    default:
+    if (nd < 2 || nd > 4)
         throw IoError(
             "NIfTI files with " + std::to_string(nd) + " dimensions are not supported yet", path);
-    }
+    // (X, Y[, Z[, T]]) in file axis order; ITK 5.2 reads NIfTI-1 only.
+    at::Tensor t = h.version == 2 ? readNiftiVoxels(path, h)
+                   : nd == 2      ? readItk<2>(path)
+                   : nd == 3      ? readItk<3>(path)
+                                  : readItk<4>(path);
+    t = nd == 4 ? t.permute({3, 0, 1, 2}).contiguous() : t.unsqueeze(0); // T becomes channels
     return Volume(t, h.affine);
 }
 

@@ -3,6 +3,7 @@
 
 #include "TestSupport.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -91,6 +92,51 @@ private Q_SLOTS:
         for (int r = 0; r < 4; ++r)
             for (int k = 0; k < 4; ++k)
                 QVERIFY(std::fabs(v.affine()(r, k) - want[r][k].get<double>()) < 1e-4);
+    }
+
+    void pixdimRulesAndBadQuaternion() {
+        // A hand-made NIfTI-1 header: qform only, pixdim (-2, 3, 0): nibabel
+        // uses |pixdim| and 1 for zero, so the affine is diag(2, 3, 1) + offset.
+        auto write = [](const std::string& path, float quaternB) {
+            std::vector<char> hdr(352 + 8, 0);
+            auto put = [&](size_t off, auto v) { std::memcpy(hdr.data() + off, &v, sizeof v); };
+            put(0, int32_t(348));
+            const int16_t dim[8] = {3, 2, 2, 2, 1, 1, 1, 1};
+            for (int i = 0; i < 8; ++i)
+                put(40 + 2 * i, dim[i]);
+            put(70, int16_t(2)); // uint8
+            put(72, int16_t(8));
+            const float pixdim[8] = {1, -2, 3, 0, 1, 1, 1, 1};
+            for (int i = 0; i < 8; ++i)
+                put(76 + 4 * i, pixdim[i]);
+            put(108, 352.0f);
+            put(252, int16_t(1)); // qform_code
+            put(254, int16_t(0)); // sform_code
+            put(256, quaternB);
+            put(268, 10.0f);
+            put(272, 20.0f);
+            put(276, 30.0f);
+            std::memcpy(hdr.data() + 344, "n+1", 4);
+            std::ofstream(path, std::ios::binary).write(hdr.data(), std::streamsize(hdr.size()));
+        };
+        QTemporaryDir dir;
+        const std::string good = (dir.path() + "/pixdim.nii").toStdString();
+        write(good, 0.0f);
+        const Affine want({{{2, 0, 0, 10}, {0, 3, 0, 20}, {0, 0, 1, 30}, {0, 0, 0, 1}}});
+        QVERIFY2(readNiftiHeader(good).affine.maxAbsDiff(want) < 1e-6,
+                 qPrintable(QString("got diag %1 %2 %3")
+                                .arg(readNiftiHeader(good).affine(0, 0))
+                                .arg(readNiftiHeader(good).affine(1, 1))
+                                .arg(readNiftiHeader(good).affine(2, 2))));
+        const std::string bad = (dir.path() + "/quaternion.nii").toStdString();
+        write(bad, 1.5f); // b^2 > 1: not a rotation
+        try {
+            readNiftiHeader(bad);
+            QFAIL("no error for an impossible quaternion");
+        } catch (const IoError& e) {
+            QCOMPARE(QString::fromStdString(e.file()), QString::fromStdString(bad));
+            QCOMPARE(QString::fromStdString(e.field()), QString("quatern_b"));
+        }
     }
 
     void headerCodes() {

@@ -2,7 +2,7 @@
 /// as the studio.
 ///
 ///   medulla train EXPERIMENT.json [--output-dir DIR] [--epochs N] [--threads N]
-///   medulla info IMAGE
+///   medulla info PATH [--json] [--reader NAME] [--series UID] [--thumbnails]
 ///   medulla demo-data DIR [--cases N] [--seed S]
 
 #include <CLI/CLI.hpp>
@@ -16,11 +16,10 @@
 #include <thread>
 
 #include "app/cli/ConsoleObserver.h"
+#include "app/cli/InfoCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/io/ImageLoader.h"
-#include "engine/io/NiftiHeader.h"
-#include "engine/io/NiftiIO.h"
 #include "engine/training/TrainingJob.h"
 
 #ifndef MEDULLA_RESOURCE_DIR
@@ -79,52 +78,6 @@ int runTrain(const std::string& file, const std::string& outputDir, int epochs, 
     }
 }
 
-int runInfo(const std::string& file, bool json) {
-    medulla::Volume v = medulla::loadImage(file);
-    nlohmann::json j;
-    j["file"] = file;
-    j["reader"] = "unknown";
-    j["shape"] = v.data().sizes().vec();
-    j["channels"] = v.channels();
-    j["spatial_shape"] = v.spatialShape();
-    j["dtype"] = v.data().scalar_type() == torch::kFloat
-                     ? std::string("float32")
-                     : std::string(c10::toString(v.data().scalar_type()));
-    if (medulla::isNiftiPath(file)) {
-        const medulla::NiftiHeader h = medulla::readNiftiHeader(file);
-        j["source_dtype"] = medulla::niftiDatatypeName(h.datatype);
-        j["reader"] =
-            h.version == 2 ? "NIfTI-2 (native; ITK 5.2 reads NIfTI-1 only)" : "ITK NiftiImageIO";
-        j["nifti"] = {{"version", h.version},
-                      {"qform_code", h.qformCode},
-                      {"sform_code", h.sformCode},
-                      {"big_endian", h.bigEndian}};
-    }
-    const medulla::Vec3 sp = v.spacing();
-    j["spacing"] = {sp[0], sp[1], sp[2]};
-    nlohmann::json rows = nlohmann::json::array();
-    for (int r = 0; r < 4; ++r)
-        rows.push_back({v.affine()(r, 0), v.affine()(r, 1), v.affine()(r, 2), v.affine()(r, 3)});
-    j["affine_ras"] = rows;
-    j["axcodes"] = v.affine().axisCodes();
-    const at::Tensor finite = v.data().masked_select(torch::isfinite(v.data()));
-    j["min"] = finite.numel() ? finite.min().item<double>() : 0.0;
-    j["max"] = finite.numel() ? finite.max().item<double>() : 0.0;
-    j["nan_count"] = torch::isnan(v.data()).sum().item<int64_t>();
-    if (json) {
-        std::printf("%s\n", j.dump().c_str());
-        return 0;
-    }
-    std::printf("%s\n  reader: %s\n  %s (on disk: %s)\n  range [%g, %g]\n  affine (RAS):\n",
-                file.c_str(), j["reader"].get<std::string>().c_str(), v.describe().c_str(),
-                j.value("source_dtype", std::string("?")).c_str(), j["min"].get<double>(),
-                j["max"].get<double>());
-    for (int r = 0; r < 4; ++r)
-        std::printf("    [%10.4f %10.4f %10.4f %10.4f]\n", v.affine()(r, 0), v.affine()(r, 1),
-                    v.affine()(r, 2), v.affine()(r, 3));
-    return 0;
-}
-
 int runDemoData(const std::string& dir, int cases, int seed) {
     medulla::SyntheticDatasetOptions o;
     o.num_cases(cases).seed(uint64_t(seed));
@@ -147,7 +100,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "medulla 0.1.0");
 
-    std::string experiment, outputDir, image, dataDir;
+    std::string experiment, outputDir, dataDir;
     int epochs = 0, threads = 0, cases = 16, seed = 0;
     bool quiet = false;
     auto* train = app.add_subcommand("train", "Train the experiment described by a JSON file");
@@ -161,10 +114,19 @@ int main(int argc, char** argv) {
     train->add_option("--threads", threads, "intra-op threads (default: all cores)")
         ->check(CLI::PositiveNumber);
     train->add_flag("--quiet", quiet, "no progress bar or log lines, only epochs");
-    auto* info = app.add_subcommand("info", "Print an image's shape, type and geometry");
-    bool infoJson = false;
-    info->add_option("image", image, "image file (.nii, .nii.gz)")->required();
-    info->add_flag("--json", infoJson, "one JSON object instead of text");
+    auto* info = app.add_subcommand(
+        "info", "Print what an image file or DICOM folder holds: reader, shape, type, geometry, "
+                "DICOM tags (a folder of several series: its study index)");
+    medulla::cli::InfoArgs infoArgs;
+    info->add_option("path", infoArgs.path,
+                     "image file (.nii .nii.gz .nrrd .mha .mhd .png .jpg .bmp .tif .npy .npz "
+                     ".dcm) or DICOM folder")
+        ->required();
+    info->add_flag("--json", infoArgs.json, "one JSON object instead of text");
+    info->add_option("--reader", infoArgs.reader,
+                     "force a reader: NiftiReader, ITKReader, DicomReader, NumpyReader");
+    info->add_option("--series", infoArgs.series, "SeriesInstanceUID to load from a folder");
+    info->add_flag("--thumbnails", infoArgs.thumbnails, "decode a mid-slice thumbnail per series");
     auto* demo = app.add_subcommand("demo-data", "Write the seeded synthetic demo dataset");
     demo->add_option("dir", dataDir, "output folder")->required();
     demo->add_option("--cases", cases, "number of cases")->check(CLI::PositiveNumber);
@@ -175,7 +137,7 @@ int main(int argc, char** argv) {
         if (*train)
             return runTrain(experiment, outputDir, epochs, threads, quiet);
         if (*info)
-            return runInfo(image, infoJson);
+            return medulla::cli::runInfo(infoArgs);
         if (*demo)
             return runDemoData(dataDir, cases, seed);
     } catch (const std::exception& e) {

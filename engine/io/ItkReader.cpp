@@ -149,6 +149,7 @@ LoadedImage ItkReader::read(const std::string& path, const ReadOptions&) const {
             throw IoError("ITK " + std::string(io->GetNameOfClass()) + " cannot read this file",
                           path);
         io->SetFileName(readPath);
+        io->SetExpandRGBPalette(false); // palettes are resolved below
         io->ReadImageInformation();
         const unsigned nd = io->GetNumberOfDimensions();
         const unsigned nc = io->GetNumberOfComponents();
@@ -191,16 +192,38 @@ LoadedImage ItkReader::read(const std::string& path, const ReadOptions&) const {
             perm.push_back(d);
         perm.push_back(int64_t(nd));
         data = data.permute(perm);
-        if (nc == 1)
+        unsigned channels = nc;
+        if (io->GetIsReadAsScalarPlusPalette() && f == Format::Png) {
+            // Indexed colour: grey palettes become grey values, others RGB.
+            const auto& palette = static_cast<itk::PNGImageIO*>(io.GetPointer())->GetColorPalette();
+            bool grey = true;
+            at::Tensor lut =
+                torch::zeros({int64_t(std::max<size_t>(palette.size(), 256)), 3}, torch::kByte);
+            for (size_t i = 0; i < palette.size(); ++i) {
+                grey = grey && palette[i][0] == palette[i][1] && palette[i][1] == palette[i][2];
+                for (int k = 0; k < 3; ++k)
+                    lut[int64_t(i)][k] = palette[i][unsigned(k)];
+            }
+            at::Tensor rgb = lut.index_select(0, data.select(-1, 0).flatten().to(torch::kLong));
+            std::vector<int64_t> shape3 = data.select(-1, 0).sizes().vec();
+            shape3.push_back(3);
+            data = rgb.view(shape3);
+            if (grey)
+                data = data.narrow(-1, 0, 1);
+            channels = grey ? 1 : 3;
+            out.meta.tags["png_palette"] = grey ? "grey" : "colour";
+        }
+        if (channels == 1)
             data = data.select(-1, 0);
         out.data = data.contiguous();
         // A 4th axis (time) counts as channels, as MONAI's readers do.
-        out.meta.originalChannelDim = nc == 1 && nd <= 3 ? ImageMeta::kNoChannel : -1;
+        out.meta.originalChannelDim = channels == 1 && nd <= 3 ? ImageMeta::kNoChannel : -1;
         if (nc > 1 && nd > 3)
             throw IoError("images with both a 4th axis and multi-component pixels are not "
                           "supported",
                           path);
-        out.meta.sourceDtype = (nc > 1 ? std::to_string(nc) + "x" : std::string()) + cname;
+        out.meta.sourceDtype =
+            (channels > 1 ? std::to_string(channels) + "x" : std::string()) + cname;
 
         // LPS geometry of the first three axes -> RAS affine.
         std::array<std::array<double, 4>, 4> m{};

@@ -127,44 +127,55 @@ at::Tensor readNiftiVoxels(const std::string& path, const NiftiHeader& h) {
     int64_t n = 1;
     for (auto d : h.shape)
         n *= d;
-    std::vector<unsigned char> raw(size_t(n) * size_t(t->bytes));
+    const bool widen = h.datatype == 512 || h.datatype == 768; // uint16/32: no LibTorch type
+    at::Tensor raw = torch::empty({n * (widen ? t->bytes : 1)}, widen ? torch::kByte : t->type);
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f)
         throw IoError("cannot open file", path);
-    const bool ok = gzseek(f, z_off_t(h.voxOffset), SEEK_SET) >= 0 &&
-                    gzread(f, raw.data(), unsigned(raw.size())) == int(raw.size());
+    gzbuffer(f, 1 << 20);
+    // gzread takes unsigned lengths: read in chunks below 2 GiB.
+    auto* dst = static_cast<unsigned char*>(raw.data_ptr());
+    const size_t total = size_t(n) * size_t(t->bytes);
+    bool ok = gzseek(f, z_off_t(h.voxOffset), SEEK_SET) >= 0;
+    for (size_t done = 0; ok && done < total;) {
+        const unsigned chunk = unsigned(std::min<size_t>(total - done, size_t(1) << 30));
+        ok = gzread(f, dst + done, chunk) == int(chunk);
+        done += chunk;
+    }
     gzclose(f);
     if (!ok)
         throw IoError("truncated NIfTI voxel data", path);
     if (h.bigEndian && t->bytes > 1)
-        for (size_t i = 0; i < raw.size(); i += size_t(t->bytes))
-            std::reverse(raw.begin() + long(i), raw.begin() + long(i) + t->bytes);
-    std::vector<int64_t> rev(h.shape.rbegin(), h.shape.rend()); // memory order: i fastest
-    at::Tensor v;
-    if (h.datatype == 512 || h.datatype == 768) { // unsigned 16/32-bit: widen
+        for (size_t i = 0; i < total; i += size_t(t->bytes))
+            std::reverse(dst + i, dst + i + t->bytes);
+    at::Tensor v = raw;
+    if (widen) {
         v = torch::empty({n}, torch::kLong);
         int64_t* out = v.data_ptr<int64_t>();
         for (int64_t i = 0; i < n; ++i) {
             if (t->bytes == 2) {
                 uint16_t u;
-                std::memcpy(&u, raw.data() + 2 * i, 2);
+                std::memcpy(&u, dst + 2 * i, 2);
                 out[i] = u;
             } else {
                 uint32_t u;
-                std::memcpy(&u, raw.data() + 4 * i, 4);
+                std::memcpy(&u, dst + 4 * i, 4);
                 out[i] = u;
             }
         }
-    } else {
-        v = torch::from_blob(raw.data(), {n}, t->type).clone();
     }
-    v = v.to(torch::kFloat).view(rev);
-    if (h.sclSlope != 0 && std::isfinite(h.sclSlope) && !(h.sclSlope == 1 && h.sclInter == 0))
-        v = v * h.sclSlope + h.sclInter;
+    std::vector<int64_t> rev(h.shape.rbegin(), h.shape.rend()); // memory order: i fastest
     std::vector<int64_t> perm;
     for (int64_t d = int64_t(rev.size()) - 1; d >= 0; --d)
         perm.push_back(d);
-    return v.permute(perm).contiguous();
+    // One pass: transpose to (X, Y, Z[, T]) C-order and convert to float32.
+    at::Tensor src = v.view(rev).permute(perm);
+    at::Tensor out = torch::empty(src.sizes(), torch::kFloat);
+    out.copy_(src);
+    if (h.sclSlope != 0 && std::isfinite(h.sclSlope) && std::isfinite(h.sclInter) &&
+        !(h.sclSlope == 1 && h.sclInter == 0))
+        out.mul_(h.sclSlope).add_(h.sclInter);
+    return out;
 }
 
 /// The number of voxel-data bytes a header promises.
@@ -223,11 +234,19 @@ Volume readNifti(const std::string& path) {
     if (nd < 2 || nd > 4)
         throw IoError(
             "NIfTI files with " + std::to_string(nd) + " dimensions are not supported yet", path);
-    // (X, Y[, Z[, T]]) in file axis order; ITK 5.2 reads NIfTI-1 only.
-    at::Tensor t = h.version == 2 ? readNiftiVoxels(path, h)
-                   : nd == 2      ? readItk<2>(path)
-                   : nd == 3      ? readItk<3>(path)
-                                  : readItk<4>(path);
+    // (X, Y[, Z[, T]]) in file axis order. Read natively (same rules as
+    // nibabel: a NaN or zero scl_slope means no scaling, NaNs in float data
+    // stay NaN); ITK only for voxel types the native path lacks (RGB, …).
+    static const int native[] = {2, 4, 8, 16, 64, 256, 512, 768, 1024};
+    const bool isNative =
+        std::find(std::begin(native), std::end(native), h.datatype) != std::end(native);
+    if (!isNative && h.version == 2)
+        throw IoError("NIfTI-2 datatype " + niftiDatatypeName(h.datatype) + " is not supported",
+                      path);
+    at::Tensor t = isNative  ? readNiftiVoxels(path, h)
+                   : nd == 2 ? readItk<2>(path)
+                   : nd == 3 ? readItk<3>(path)
+                             : readItk<4>(path);
     t = nd == 4 ? t.permute({3, 0, 1, 2}).contiguous() : t.unsqueeze(0); // T becomes channels
     return Volume(t, h.affine);
 }

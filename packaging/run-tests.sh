@@ -10,3 +10,6 @@ cmake --build build
 cd build
 xvfb-run -a -s "-screen 0 1600x1000x24" ctest --output-on-failure
 echo "screenshots of the studio: $(pwd)/screenshots"
+cd ..
+# The readers again, built with clang + ASan + UBSan, and a short libFuzzer run.
+bash packaging/run-sanitized-tests.sh

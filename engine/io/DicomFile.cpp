@@ -152,6 +152,30 @@ std::string diagnoseVrMismatch(const std::string& path) {
     return {};
 }
 
+/// DCMTK trusts length fields: a damaged one makes it allocate gigabytes
+/// when the value is first touched (found by fuzz_dicom), and a value cut
+/// short by the end of the file is only noticed then. Check every element
+/// against the size of the (uncompressed) file first.
+void checkElementLengths(DcmDataset& ds, uintmax_t fileSize, const std::string& path) {
+    DcmStack stack;
+    while (ds.nextObject(stack, OFTrue).good()) {
+        DcmObject* obj = stack.top();
+        if (!obj || !obj->isLeaf())
+            continue;
+        const Uint32 len = obj->getLengthField();
+        if (len != DCM_UndefinedLength && uintmax_t(len) > fileSize) {
+            DcmTag t = obj->getTag();
+            char tag[16];
+            std::snprintf(tag, sizeof tag, "(%04x,%04x)", t.getGTag(), t.getETag());
+            throw IoError(std::string("truncated DICOM file: element ") + tag + " " +
+                              t.getTagName() + " declares " + std::to_string(len) +
+                              " bytes, more than the whole file can hold (" +
+                              std::to_string(fileSize) + ")",
+                          path);
+        }
+    }
+}
+
 } // namespace
 
 std::unique_ptr<DcmFileFormat> openDicom(const std::string& path, bool headerOnly) {
@@ -175,18 +199,25 @@ std::unique_ptr<DcmFileFormat> openDicom(const std::string& path, bool headerOnl
                           path);
         }
     }
+    struct RemoveTemp {
+        std::string path;
+        ~RemoveTemp() {
+            std::error_code e;
+            if (!path.empty())
+                fs::remove(path, e);
+        }
+    } removeTemp{temp};
     auto file = std::make_unique<DcmFileFormat>();
     const Uint32 maxRead = headerOnly && temp.empty() ? 4096 : DCM_MaxReadLength;
-    OFCondition c =
-        file->loadFile(source.c_str(), EXS_Unknown, EGL_noChange, maxRead, ERM_autoDetect);
-    if (!temp.empty()) {
-        if (c.good())
-            file->loadAllDataIntoMemory();
-        fs::remove(temp, ec);
+    OFCondition c;
+    try {
+        c = file->loadFile(source.c_str(), EXS_Unknown, EGL_noChange, maxRead, ERM_autoDetect);
+    } catch (const std::exception& e) { // DCMTK's string handling on damaged files
+        throw IoError(std::string("corrupt DICOM file (") + e.what() + ")", path);
     }
     if (c.bad()) {
         const std::string why = c.text();
-        const std::string mismatch = diagnoseVrMismatch(source == temp ? path : source);
+        const std::string mismatch = diagnoseVrMismatch(source);
         if (!mismatch.empty())
             throw IoError(mismatch, path);
         if (c == EC_StreamNotifyClient || why.find("end of stream") != std::string::npos ||
@@ -197,6 +228,11 @@ std::unique_ptr<DcmFileFormat> openDicom(const std::string& path, bool headerOnl
     DcmDataset* ds = file->getDataset();
     if (!ds || ds->card() == 0)
         throw IoError("not a DICOM file (no data elements)", path);
+    // Deflated data sets expand: zlib's ratio is at most 1032:1.
+    const bool deflated = DcmXfer(ds->getOriginalXfer()).getStreamCompression() != ESC_none;
+    checkElementLengths(*ds, fs::file_size(source, ec) * (deflated ? 1032 : 1), path);
+    if (!temp.empty()) // values still on disk must be read before the file goes
+        file->loadAllDataIntoMemory();
     return file;
 }
 
@@ -409,7 +445,13 @@ DicomHeader extractHeader(DcmFileFormat& file, const std::string& path) {
 
 DicomHeader readDicomHeader(const std::string& path) {
     auto file = detail::openDicom(path, true);
-    return detail::extractHeader(*file, path);
+    try {
+        return detail::extractHeader(*file, path);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw IoError(std::string("corrupt DICOM header (") + e.what() + ")", path);
+    }
 }
 
 } // namespace medulla

@@ -16,7 +16,10 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <unistd.h>
 
 #include "engine/core/Error.h"
 #include "engine/io/DicomDataset.h"
@@ -32,9 +35,13 @@ struct Layout {
     bool swapWords32 = false; ///< 32-bit values held as byte-swapped 16-bit words
 };
 
-bool isJpeg2000(const std::string& uid) {
+/// Transfer syntaxes decoded by GDCM: JPEG 2000 (free DCMTK has no
+/// decoder) and JPEG-LS (DCMTK's bundled CharLS 1.x corrupts the heap on
+/// damaged streams, found by fuzz_dicom; GDCM uses the maintained CharLS 2).
+bool decodedByGdcm(const std::string& uid) {
     return uid == "1.2.840.10008.1.2.4.90" || uid == "1.2.840.10008.1.2.4.91" ||
            uid == "1.2.840.10008.1.2.4.92" || uid == "1.2.840.10008.1.2.4.93" ||
+           uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81" ||
            uid.rfind("1.2.840.10008.1.2.4.20", 0) == 0; // HTJ2K
 }
 
@@ -175,23 +182,37 @@ at::Tensor convert(const uint8_t* bytes, uint64_t length, const Layout& L, const
     return out;
 }
 
-at::Tensor decodeWithGdcm(const std::string& path, DicomHeader& h) {
+/// Decode with GDCM. GDCM asserts (aborts) on some malformed fragment
+/// sequences, so it reads a copy that DCMTK, which parsed the file
+/// tolerantly, writes back out well-formed (same transfer syntax, no
+/// re-encoding of the pixel data).
+at::Tensor decodeWithGdcm(DcmFileFormat& file, const std::string& path, DicomHeader& h) {
     gdcm::Trace::WarningOff(); // GDCM reports to stderr; our errors say what matters
     gdcm::Trace::DebugOff();
     gdcm::Trace::ErrorOff();
+    std::string tmp = (std::filesystem::temp_directory_path() / "medulla-gdcm-XXXXXX").string();
+    const int fd = mkstemp(tmp.data());
+    if (fd < 0)
+        throw IoError("cannot create a temporary file for the JPEG 2000 / JPEG-LS decoder", path);
+    ::close(fd);
+    struct Remove {
+        std::string p;
+        ~Remove() { std::remove(p.c_str()); }
+    } remove{tmp};
+    if (file.saveFile(tmp.c_str(), EXS_Unknown).bad())
+        throw IoError("cannot re-encode the data set for the JPEG 2000 / JPEG-LS decoder", path);
     gdcm::ImageReader reader;
-    reader.SetFileName(path.c_str());
+    reader.SetFileName(tmp.c_str());
     if (!reader.Read())
         throw IoError("transfer syntax " + h.transferSyntax + " (" +
-                          transferSyntaxName(h.transferSyntax) +
-                          "): the JPEG 2000 reader (GDCM) cannot parse this file",
+                          transferSyntaxName(h.transferSyntax) + "): GDCM cannot parse this file",
                       path);
     const gdcm::Image& img = reader.GetImage();
     std::vector<char> buf(img.GetBufferLength());
     if (buf.empty() || !img.GetBuffer(buf.data()))
         throw IoError("transfer syntax " + h.transferSyntax + " (" +
                           transferSyntaxName(h.transferSyntax) +
-                          "): the JPEG 2000 codestream cannot be decoded",
+                          "): the compressed pixel data cannot be decoded",
                       path);
     const gdcm::PixelFormat& pf = img.GetPixelFormat();
     Layout L;
@@ -214,9 +235,22 @@ at::Tensor decodeWithGdcm(const std::string& path, DicomHeader& h) {
     return convert(reinterpret_cast<const uint8_t*>(buf.data()), buf.size(), L, h);
 }
 
+at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut);
+
 } // namespace
 
 at::Tensor readDicomFrames(const std::string& path, DicomHeader* headerOut) {
+    try {
+        return readDicomFramesImpl(path, headerOut);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) { // from DCMTK, GDCM or LibTorch
+        throw IoError(std::string("cannot decode this file: ") + e.what(), path);
+    }
+}
+
+namespace {
+at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) {
     auto file = detail::openDicom(path, false);
     DicomHeader h = detail::extractHeader(*file, path);
     if (h.isDicomDir)
@@ -229,8 +263,8 @@ at::Tensor readDicomFrames(const std::string& path, DicomHeader* headerOut) {
                       path);
     DcmDataset* ds = file->getDataset();
     at::Tensor out;
-    if (isJpeg2000(h.transferSyntax)) {
-        out = decodeWithGdcm(path, h);
+    if (decodedByGdcm(h.transferSyntax)) {
+        out = decodeWithGdcm(*file, path, h);
     } else if (ds->tagExists(DCM_FloatPixelData) && !ds->tagExists(DCM_PixelData)) {
         DcmElement* e = nullptr;
         Float32* f = nullptr;
@@ -297,5 +331,6 @@ at::Tensor readDicomFrames(const std::string& path, DicomHeader* headerOut) {
         *headerOut = h;
     return out;
 }
+} // namespace
 
 } // namespace medulla

@@ -1,5 +1,6 @@
 #include "engine/io/ImageLoader.h"
 
+#include "engine/io/ItkCompat.h" // before any ITK header
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
 #include <itkPNGImageIO.h>

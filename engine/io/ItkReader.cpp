@@ -1,5 +1,6 @@
 #include "engine/io/ItkReader.h"
 
+#include "engine/io/ItkCompat.h" // before any ITK header
 #include <itkBMPImageIO.h>
 #include <itkImageIOBase.h>
 #include <itkJPEGImageIO.h>
@@ -9,6 +10,7 @@
 #include <itkPNGImageIO.h>
 #include <itkTIFFImageIO.h>
 
+#include <png.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -113,6 +115,27 @@ Component componentOf(itk::IOComponentEnum c, const std::string& path) {
     }
 }
 
+/// ITK 5.2's PNGImageIO installs no libpng error handler, so a damaged PNG
+/// aborts the process (found by fuzz_itk). Decode it once with libpng's
+/// simplified API, which reports errors, before ITK sees it.
+void validatePng(const std::string& path) {
+    png_image img;
+    std::memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, path.c_str()))
+        throw IoError(std::string("corrupt PNG: ") + img.message, path);
+    if (uint64_t(img.width) * uint64_t(img.height) > (uint64_t(1) << 28)) {
+        png_image_free(&img);
+        throw IoError("PNG of " + std::to_string(img.width) + "x" + std::to_string(img.height) +
+                          " pixels is too large",
+                      path);
+    }
+    img.format = PNG_FORMAT_RGBA;
+    std::vector<uint8_t> buffer(PNG_IMAGE_SIZE(img));
+    if (!png_image_finish_read(&img, nullptr, buffer.data(), 0, nullptr))
+        throw IoError(std::string("corrupt PNG: ") + img.message, path);
+}
+
 } // namespace
 
 std::string ItkReader::formats() const {
@@ -142,6 +165,8 @@ LoadedImage ItkReader::read(const std::string& path, const ReadOptions&) const {
         if (!std::filesystem::exists(other))
             throw IoError("the other half of the .hdr/.img pair is missing: " + other, path);
     }
+    if (f == Format::Png)
+        validatePng(path);
     LoadedImage out;
     at::Tensor data;
     try {

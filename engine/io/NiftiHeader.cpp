@@ -167,9 +167,18 @@ NiftiHeader readNiftiHeader(const std::string& path) {
             for (int c = 0; c < 4; ++c)
                 h.sform(r, c) = hb.get<double>(400 + 32 * r + 8 * c);
     }
-    for (auto s : h.shape)
+    uint64_t voxels = 1;
+    for (auto s : h.shape) {
         if (s < 1)
             throw IoError("invalid dimension size " + std::to_string(s), path);
+        voxels *= uint64_t(s);
+        if (voxels > (uint64_t(1) << 40))
+            throw IoError("the header describes more than 2^40 voxels", path);
+    }
+    if (!std::isfinite(h.voxOffset) || h.voxOffset < 0 || h.voxOffset > double(uint64_t(1) << 40))
+        throw IoError("invalid vox_offset " + std::to_string(h.voxOffset), path, "vox_offset");
+    if (h.bitpix < 0 || h.bitpix > 256)
+        throw IoError("invalid bitpix " + std::to_string(h.bitpix), path, "bitpix");
 
     // As nibabel: negative voxel sizes count by magnitude, zero ones as 1.
     std::array<double, 8> zooms = h.pixdim;

@@ -1,5 +1,6 @@
 #include "engine/io/NiftiIO.h"
 
+#include "engine/io/ItkCompat.h" // before any ITK header
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>

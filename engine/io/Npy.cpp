@@ -91,11 +91,17 @@ at::Tensor parseNpy(const std::string& bytes, const std::string& name) {
     std::vector<int64_t> shape;
     const std::string dims = m[1];
     static const std::regex number("\\d+");
-    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
+    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
+        if (it->str().size() > 15)
+            throw IoError("the .npy shape has an impossible size " + it->str(), name);
         shape.push_back(std::stoll(it->str()));
+    }
     int64_t n = 1;
-    for (auto s : shape)
+    for (auto s : shape) {
+        if (s > (int64_t(1) << 40) || (s > 0 && n > (int64_t(1) << 40) / s))
+            throw IoError("the .npy shape describes more than 2^40 elements", name);
         n *= s;
+    }
     const size_t need = size_t(n) * size_t(d->bytes);
     if (bytes.size() < pos + need)
         throw IoError("truncated .npy data: " + std::to_string(bytes.size() - pos) +
@@ -124,7 +130,8 @@ at::Tensor parseNpy(const std::string& bytes, const std::string& name) {
         t = t.view(memShape);
     } else {
         t = torch::empty(memShape, torch::TensorOptions().dtype(d->type));
-        std::memcpy(t.data_ptr(), raw.data(), raw.size());
+        if (!raw.empty())
+            std::memcpy(t.data_ptr(), raw.data(), raw.size());
     }
     if (fortran && t.dim() > 1) {
         std::vector<int64_t> perm;

@@ -12,7 +12,7 @@ PACKAGES=(
   fonts-dejavu-core
   # engine stack
   libtorch-dev libopenblas0-pthread libinsighttoolkit5-dev libdcmtk-dev libgdcm-dev
-  libvtk9-dev nlohmann-json3-dev libcli11-dev libzip-dev
+  libvtk9-dev nlohmann-json3-dev libcli11-dev libzip-dev libcharls-dev
   # headless GUI tests and demo
   xvfb xauth libgl1-mesa-dri libglx-mesa0 zlib1g-dev
   # real data for tests (DATA.md)

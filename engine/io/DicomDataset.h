@@ -8,6 +8,10 @@
 
 #include "engine/io/DicomFile.h"
 
+#include <cstdint>
+#include <vector>
+
+class DcmDataset;
 class DcmFileFormat;
 
 namespace medulla::detail {
@@ -19,5 +23,17 @@ std::unique_ptr<DcmFileFormat> openDicom(const std::string& path, bool headerOnl
 
 /// The header facts of an opened file.
 DicomHeader extractHeader(DcmFileFormat& file, const std::string& path);
+
+/// The compressed codestream of each frame (fragments joined; frames split
+/// one per fragment or at JPEG start-of-image markers). Throws IoError when
+/// the count differs from `frames`.
+std::vector<std::vector<uint8_t>> encapsulatedFrames(DcmDataset& ds, int frames,
+                                                     const std::string& path);
+
+/// Decode JPEG-LS pixel data with CharLS: frames of Rows x Columns x
+/// Samples, 8- or 16-bit little-endian samples; `planar` is set to 1 when
+/// colour planes are separate. Throws IoError naming the file on damaged
+/// streams or streams that disagree with the header.
+std::vector<uint8_t> decodeJpegLs(DcmDataset& ds, const DicomHeader& h, int& planar);
 
 } // namespace medulla::detail

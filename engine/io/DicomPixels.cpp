@@ -35,14 +35,31 @@ struct Layout {
     bool swapWords32 = false; ///< 32-bit values held as byte-swapped 16-bit words
 };
 
-/// Transfer syntaxes decoded by GDCM: JPEG 2000 (free DCMTK has no
-/// decoder) and JPEG-LS (DCMTK's bundled CharLS 1.x corrupts the heap on
-/// damaged streams, found by fuzz_dicom; GDCM uses the maintained CharLS 2).
+/// JPEG 2000 is decoded by GDCM (free DCMTK has no decoder).
 bool decodedByGdcm(const std::string& uid) {
     return uid == "1.2.840.10008.1.2.4.90" || uid == "1.2.840.10008.1.2.4.91" ||
            uid == "1.2.840.10008.1.2.4.92" || uid == "1.2.840.10008.1.2.4.93" ||
-           uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81" ||
            uid.rfind("1.2.840.10008.1.2.4.20", 0) == 0; // HTJ2K
+}
+
+/// JPEG-LS is decoded by CharLS 2 (DicomJpegLs.cpp).
+bool isJpegLs(const std::string& uid) {
+    return uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81";
+}
+
+Layout layoutOf(const DicomHeader& h) {
+    Layout L;
+    L.rows = h.rows;
+    L.cols = h.columns;
+    L.frames = h.frames;
+    L.spp = h.samplesPerPixel;
+    L.bitsAllocated = h.bitsAllocated;
+    L.bitsStored = h.bitsStored;
+    L.highBit = h.highBit;
+    L.pixelRep = h.pixelRepresentation;
+    L.planar = h.planarConfiguration;
+    L.photometric = h.photometric;
+    return L;
 }
 
 uint64_t expectedBytes(const Layout& L) {
@@ -182,10 +199,10 @@ at::Tensor convert(const uint8_t* bytes, uint64_t length, const Layout& L, const
     return out;
 }
 
-/// Decode with GDCM. GDCM asserts (aborts) on some malformed fragment
-/// sequences, so it reads a copy that DCMTK, which parsed the file
-/// tolerantly, writes back out well-formed (same transfer syntax, no
-/// re-encoding of the pixel data).
+/// Decode with GDCM. GDCM asserts (aborts) on malformed fragment sequences
+/// and on damaged tags (found by fuzz_dicom), so it reads a minimal copy
+/// that DCMTK writes well-formed: our validated pixel module plus the pixel
+/// data in its original transfer syntax (not re-encoded).
 at::Tensor decodeWithGdcm(DcmFileFormat& file, const std::string& path, DicomHeader& h) {
     gdcm::Trace::WarningOff(); // GDCM reports to stderr; our errors say what matters
     gdcm::Trace::DebugOff();
@@ -199,8 +216,31 @@ at::Tensor decodeWithGdcm(DcmFileFormat& file, const std::string& path, DicomHea
         std::string p;
         ~Remove() { std::remove(p.c_str()); }
     } remove{tmp};
-    if (file.saveFile(tmp.c_str(), EXS_Unknown).bad())
-        throw IoError("cannot re-encode the data set for the JPEG 2000 / JPEG-LS decoder", path);
+    // Only the (already validated) image pixel module and the pixel data go
+    // to GDCM: it also asserts on damaged geometry tags it does not need.
+    DcmDataset* src = file.getDataset();
+    DcmFileFormat minimal;
+    DcmDataset* m = minimal.getDataset();
+    m->putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
+    m->putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.9.7433.3.1");
+    m->putAndInsertUint16(DCM_Rows, Uint16(h.rows));
+    m->putAndInsertUint16(DCM_Columns, Uint16(h.columns));
+    m->putAndInsertUint16(DCM_SamplesPerPixel, Uint16(h.samplesPerPixel));
+    m->putAndInsertString(DCM_PhotometricInterpretation,
+                          h.photometric.empty() ? "MONOCHROME2" : h.photometric.c_str());
+    if (h.samplesPerPixel > 1)
+        m->putAndInsertUint16(DCM_PlanarConfiguration, Uint16(h.planarConfiguration));
+    m->putAndInsertUint16(DCM_BitsAllocated, Uint16(h.bitsAllocated));
+    m->putAndInsertUint16(DCM_BitsStored, Uint16(h.bitsStored));
+    m->putAndInsertUint16(DCM_HighBit, Uint16(h.highBit));
+    m->putAndInsertUint16(DCM_PixelRepresentation, Uint16(h.pixelRepresentation));
+    if (h.frames > 1)
+        m->putAndInsertString(DCM_NumberOfFrames, std::to_string(h.frames).c_str());
+    DcmElement* pixels = nullptr;
+    if (src->findAndGetElement(DCM_PixelData, pixels).bad() || !pixels ||
+        m->insert(static_cast<DcmElement*>(pixels->clone())).bad() ||
+        minimal.saveFile(tmp.c_str(), src->getOriginalXfer()).bad())
+        throw IoError("cannot re-encode the pixel data for the JPEG 2000 decoder", path);
     gdcm::ImageReader reader;
     reader.SetFileName(tmp.c_str());
     if (!reader.Read())
@@ -264,7 +304,14 @@ at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) 
     DcmDataset* ds = file->getDataset();
     at::Tensor out;
     if (decodedByGdcm(h.transferSyntax)) {
+        // GDCM asserts (aborts) on inconsistent pixel modules: check them first.
+        checkLayout(layoutOf(h), path);
         out = decodeWithGdcm(*file, path, h);
+    } else if (isJpegLs(h.transferSyntax)) {
+        Layout L = layoutOf(h);
+        checkLayout(L, path);
+        const std::vector<uint8_t> bytes = detail::decodeJpegLs(*ds, h, L.planar);
+        out = convert(bytes.data(), bytes.size(), L, h);
     } else if (ds->tagExists(DCM_FloatPixelData) && !ds->tagExists(DCM_PixelData)) {
         DcmElement* e = nullptr;
         Float32* f = nullptr;
@@ -311,17 +358,7 @@ at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) 
         }
         if (!bytes || e->getLength() == 0)
             throw IoError("empty PixelData", path);
-        Layout L;
-        L.rows = h.rows;
-        L.cols = h.columns;
-        L.frames = h.frames;
-        L.spp = h.samplesPerPixel;
-        L.bitsAllocated = h.bitsAllocated;
-        L.bitsStored = h.bitsStored;
-        L.highBit = h.highBit;
-        L.pixelRep = h.pixelRepresentation;
-        L.planar = h.planarConfiguration;
-        L.photometric = h.photometric;
+        Layout L = layoutOf(h);
         L.swapWords32 = original.isBigEndian() && vr != EVR_OB && h.bitsAllocated == 32;
         out = convert(bytes, e->getLength(), L, h);
     }

@@ -1,5 +1,7 @@
 #pragma once
-/// LoadImaged: read the files named in Sample::paths[key] into volumes.
+/// LoadImaged: read the files named in Sample::paths[key] into volumes, with
+/// MONAI's LoadImage semantics (engine/io/LoadImage.h). Volumes are always
+/// channel-first here (MONAI's EnsureChannelFirstd is implied).
 
 #include <torch/arg.h>
 
@@ -12,6 +14,13 @@ struct LoadImagedOptions {
     TORCH_ARG(std::vector<std::string>, keys) = {"image", "label"};
     /// Skip keys that have no path instead of failing.
     TORCH_ARG(bool, allow_missing_keys) = false;
+    /// Reader name (empty: chosen by suffix and content, see LoadImage.h).
+    TORCH_ARG(std::string, reader) = "";
+    /// Voxel type after loading: float32 (MONAI's default), float64, int16,
+    /// uint8, int32, int64, or "none" to keep the file's type.
+    TORCH_ARG(std::string, dtype) = "float32";
+    /// false: keep each file's metadata record in Sample::meta[key].
+    TORCH_ARG(bool, image_only) = true;
 };
 
 class LoadImaged : public Transform {

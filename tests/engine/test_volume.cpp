@@ -12,6 +12,8 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/core/Volume.h"
+#include "engine/core/Random.h"
+#include "engine/transforms/LoadImaged.h"
 #include "engine/transforms/SpatialOps.h"
 
 using namespace medulla;
@@ -19,6 +21,35 @@ using namespace medulla;
 class TestVolume : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    /// LoadImaged with MONAI's LoadImage options, on a real DICOM file.
+    void loadImagedOptions() {
+        const std::string ct = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
+        auto t = LoadImaged::fromJson(
+            Json{{"keys", {"image"}}, {"dtype", "none"}, {"image_only", false}, {"reader", "DicomReader"}},
+            "transforms[0]");
+        Sample s;
+        s.paths["image"] = ct;
+        RandomGenerator rng(0);
+        s = t->apply(s, rng);
+        QCOMPARE(s.at("image").data().sizes().vec(), (std::vector<int64_t>{1, 128, 128, 1}));
+        QCOMPARE(s.at("image").data().scalar_type(), at::kShort); // "none": the file's int16
+        QCOMPARE(s.meta.at("image").tags.at("Modality"), std::string("CT"));
+        QCOMPARE(s.meta.at("image").reader, std::string("DicomReader"));
+        QCOMPARE(t->toJson()["dtype"], Json("none"));
+        // Defaults: float32, no metadata kept.
+        Sample d;
+        d.paths["image"] = ct;
+        d = LoadImaged::fromJson(Json{{"keys", {"image"}}}, "t")->apply(d, rng);
+        QCOMPARE(d.at("image").data().scalar_type(), at::kFloat);
+        QVERIFY(d.meta.empty());
+        // A wrong reader name is a configuration error naming the field.
+        try {
+            (void)LoadImaged::fromJson(Json{{"reader", "PILReader"}}, "transforms[0]");
+            QFAIL("unknown reader accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(std::string(e.what()).find("transforms[0].reader") != std::string::npos, e.what());
+        }
+    }
     void geometryFromAffine() {
         // LSA: i -> -x (2 mm), j -> +z (2 mm), k -> +y (3 mm)
         Affine a({{{-2, 0, 0, 10}, {0, 0, 3, -254}, {0, 2, 0, 5}, {0, 0, 0, 1}}});

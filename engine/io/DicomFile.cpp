@@ -326,6 +326,57 @@ int mosaicCount(DcmDataset* ds) {
     return 0;
 }
 
+/// SliceNormalVector from a Siemens CSA2 ("SV10") header: tags of a 64-byte
+/// name, vm, vr, syngodt, item count and a check word, each item four int32
+/// (the second is its length) and the value padded to 4 bytes.
+std::optional<std::array<double, 3>> csaSliceNormal(DcmDataset* ds) {
+    if (str(ds, DcmTagKey(0x0029, 0x0010)).find("SIEMENS CSA HEADER") == std::string::npos)
+        return std::nullopt;
+    DcmElement* e = nullptr;
+    Uint8* b = nullptr;
+    if (ds->findAndGetElement(DcmTagKey(0x0029, 0x1010), e).bad() || !e ||
+        e->getUint8Array(b).bad() || !b)
+        return std::nullopt;
+    const size_t size = e->getLength();
+    auto i32 = [&](size_t at) {
+        int32_t v;
+        std::memcpy(&v, b + at, 4);
+        return v;
+    };
+    if (size < 16 || std::memcmp(b, "SV10", 4) != 0)
+        return std::nullopt;
+    const int32_t tags = i32(8);
+    size_t pos = 16;
+    for (int32_t t = 0; t < tags && t < 10000; ++t) {
+        if (pos + 84 > size)
+            return std::nullopt;
+        const std::string name(reinterpret_cast<const char*>(b + pos),
+                               strnlen(reinterpret_cast<const char*>(b + pos), 64));
+        const int32_t items = i32(pos + 76);
+        pos += 84;
+        std::vector<double> values;
+        for (int32_t i = 0; i < items && i < 10000; ++i) {
+            if (pos + 16 > size)
+                return std::nullopt;
+            const int32_t len = i32(pos + 4);
+            pos += 16;
+            if (len < 0 || pos + size_t(len) > size)
+                return std::nullopt;
+            if (name == "SliceNormalVector" && len > 0)
+                values.push_back(std::atof(
+                    std::string(reinterpret_cast<const char*>(b + pos),
+                                strnlen(reinterpret_cast<const char*>(b + pos), size_t(len)))
+                        .c_str()));
+            pos += (size_t(len) + 3) & ~size_t(3);
+        }
+        if (name == "SliceNormalVector")
+            return values.size() >= 3
+                       ? std::optional<std::array<double, 3>>({values[0], values[1], values[2]})
+                       : std::nullopt;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 DicomHeader extractHeader(DcmFileFormat& file, const std::string& path) {
@@ -438,6 +489,8 @@ DicomHeader extractHeader(DcmFileFormat& file, const std::string& path) {
         }
     }
     h.mosaicImages = mosaicCount(ds);
+    if (h.mosaicImages > 0)
+        h.csaSliceNormal = csaSliceNormal(ds);
     return h;
 }
 

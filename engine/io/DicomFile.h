@@ -40,6 +40,9 @@ struct DicomHeader {
     std::vector<DicomFrameGeometry> perFrame;
     /// Value of Siemens' NumberOfImagesInMosaic when the file is a mosaic.
     int mosaicImages = 0;
+    /// SliceNormalVector of the Siemens CSA image header (mosaics: the
+    /// direction in which the tiled slices follow each other).
+    std::optional<std::array<double, 3>> csaSliceNormal;
 
     std::string tag(const std::string& keyword) const;
     /// Geometry of frame f (per-frame values override shared ones).

@@ -114,10 +114,7 @@ LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* ca
         if (group.files.size() > 1 && f.frames > 1)
             throw IoError(name + " mixes multi-frame and single-frame files", f.path);
     if (first.mosaicImages > 0)
-        throw IoError("Siemens mosaic (" + std::to_string(first.mosaicImages) +
-                          " slices tiled in each image): mosaic unpacking is not supported; "
-                          "convert with dcm2niix",
-                      first.path);
+        return loadMosaicSeries(group, cancel);
 
     std::vector<Slice> slices;
     for (size_t i = 0; i < group.files.size(); ++i)

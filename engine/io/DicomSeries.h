@@ -58,6 +58,12 @@ std::vector<DicomHeader> scanDicomFolder(const std::string& folder,
 /// InstanceNumber order with a warning in the metadata.
 /// Data: (X, Y[, Z]) or (X, Y[, Z], 3) for RGB (channel last), int32 when
 /// every rescale is integral, else float32.
+/// Siemens mosaics (DicomMosaic.cpp) are unpacked: (X, Y, Z) per file, and
+/// a series of several files at the same place gives (X, Y, Z, T) with the
+/// repetitions as the last, channel axis.
 LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* cancel = nullptr);
+
+/// The mosaic path of loadDicomSeries().
+LoadedImage loadMosaicSeries(const DicomSeriesGroup& group, const CancelToken* cancel = nullptr);
 
 } // namespace medulla

@@ -11,8 +11,8 @@
 #include "engine/core/Affine.h"
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-#include "engine/core/Volume.h"
 #include "engine/core/Random.h"
+#include "engine/core/Volume.h"
 #include "engine/transforms/LoadImaged.h"
 #include "engine/transforms/SpatialOps.h"
 
@@ -23,10 +23,13 @@ class TestVolume : public QObject {
 private Q_SLOTS:
     /// LoadImaged with MONAI's LoadImage options, on a real DICOM file.
     void loadImagedOptions() {
-        const std::string ct = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
-        auto t = LoadImaged::fromJson(
-            Json{{"keys", {"image"}}, {"dtype", "none"}, {"image_only", false}, {"reader", "DicomReader"}},
-            "transforms[0]");
+        const std::string ct =
+            "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
+        auto t = LoadImaged::fromJson(Json{{"keys", {"image"}},
+                                           {"dtype", "none"},
+                                           {"image_only", false},
+                                           {"reader", "DicomReader"}},
+                                      "transforms[0]");
         Sample s;
         s.paths["image"] = ct;
         RandomGenerator rng(0);
@@ -47,7 +50,8 @@ private Q_SLOTS:
             (void)LoadImaged::fromJson(Json{{"reader", "PILReader"}}, "transforms[0]");
             QFAIL("unknown reader accepted");
         } catch (const ConfigError& e) {
-            QVERIFY2(std::string(e.what()).find("transforms[0].reader") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("transforms[0].reader") != std::string::npos,
+                     e.what());
         }
     }
     void geometryFromAffine() {

@@ -11,8 +11,8 @@ PACKAGES=(
   qt6-base-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev libqcustomplot-dev
   fonts-dejavu-core
   # engine stack
-  libtorch-dev libopenblas0-pthread libinsighttoolkit5-dev libdcmtk-dev libgdcm-dev
-  libvtk9-dev nlohmann-json3-dev libcli11-dev libzip-dev libcharls-dev
+  libtorch-dev libopenblas0-pthread libinsighttoolkit5-dev libdcmtk-dev
+  libvtk9-dev nlohmann-json3-dev libcli11-dev libzip-dev libcharls-dev libopenjp2-7-dev
   # headless GUI tests and demo
   xvfb xauth libgl1-mesa-dri libglx-mesa0 zlib1g-dev
   # real data for tests (DATA.md)

@@ -36,4 +36,11 @@ std::vector<std::vector<uint8_t>> encapsulatedFrames(DcmDataset& ds, int frames,
 /// streams or streams that disagree with the header.
 std::vector<uint8_t> decodeJpegLs(DcmDataset& ds, const DicomHeader& h, int& planar);
 
+/// Decode JPEG 2000 pixel data with OpenJPEG: frames of Rows x Columns x
+/// Samples (interleaved), BitsAllocated-wide little-endian samples;
+/// `photometric` is set to what the decoded samples are (YBR_RCT/ICT
+/// become RGB). Throws IoError naming the file on damaged streams or
+/// streams that disagree with the header.
+std::vector<uint8_t> decodeJpeg2000(DcmDataset& ds, const DicomHeader& h, std::string& photometric);
+
 } // namespace medulla::detail

@@ -1,6 +1,6 @@
-/// Pixel decoding of one DICOM file: DCMTK for native, deflated, JPEG,
-/// JPEG-LS and RLE transfer syntaxes, GDCM (ITK's DICOM library) for JPEG
-/// 2000. Both paths end in the same conversion of stored values.
+/// Pixel decoding of one DICOM file: DCMTK for native, deflated, JPEG and
+/// RLE transfer syntaxes, CharLS for JPEG-LS, OpenJPEG for JPEG 2000. All
+/// paths end in the same conversion of stored values.
 #include "engine/io/DicomFile.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -9,17 +9,10 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
-#include <gdcmImage.h>
-#include <gdcmImageReader.h>
-#include <gdcmTrace.h>
-
 #include <torch/torch.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <unistd.h>
 
 #include "engine/core/Error.h"
 #include "engine/io/DicomDataset.h"
@@ -35,8 +28,8 @@ struct Layout {
     bool swapWords32 = false; ///< 32-bit values held as byte-swapped 16-bit words
 };
 
-/// JPEG 2000 is decoded by GDCM (free DCMTK has no decoder).
-bool decodedByGdcm(const std::string& uid) {
+/// JPEG 2000 is decoded by OpenJPEG (DicomJpeg2000.cpp).
+bool isJpeg2000(const std::string& uid) {
     return uid == "1.2.840.10008.1.2.4.90" || uid == "1.2.840.10008.1.2.4.91" ||
            uid == "1.2.840.10008.1.2.4.92" || uid == "1.2.840.10008.1.2.4.93" ||
            uid.rfind("1.2.840.10008.1.2.4.20", 0) == 0; // HTJ2K
@@ -199,82 +192,6 @@ at::Tensor convert(const uint8_t* bytes, uint64_t length, const Layout& L, const
     return out;
 }
 
-/// Decode with GDCM. GDCM asserts (aborts) on malformed fragment sequences
-/// and on damaged tags (found by fuzz_dicom), so it reads a minimal copy
-/// that DCMTK writes well-formed: our validated pixel module plus the pixel
-/// data in its original transfer syntax (not re-encoded).
-at::Tensor decodeWithGdcm(DcmFileFormat& file, const std::string& path, DicomHeader& h) {
-    gdcm::Trace::WarningOff(); // GDCM reports to stderr; our errors say what matters
-    gdcm::Trace::DebugOff();
-    gdcm::Trace::ErrorOff();
-    std::string tmp = (std::filesystem::temp_directory_path() / "medulla-gdcm-XXXXXX").string();
-    const int fd = mkstemp(tmp.data());
-    if (fd < 0)
-        throw IoError("cannot create a temporary file for the JPEG 2000 / JPEG-LS decoder", path);
-    ::close(fd);
-    struct Remove {
-        std::string p;
-        ~Remove() { std::remove(p.c_str()); }
-    } remove{tmp};
-    // Only the (already validated) image pixel module and the pixel data go
-    // to GDCM: it also asserts on damaged geometry tags it does not need.
-    DcmDataset* src = file.getDataset();
-    DcmFileFormat minimal;
-    DcmDataset* m = minimal.getDataset();
-    m->putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
-    m->putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.9.7433.3.1");
-    m->putAndInsertUint16(DCM_Rows, Uint16(h.rows));
-    m->putAndInsertUint16(DCM_Columns, Uint16(h.columns));
-    m->putAndInsertUint16(DCM_SamplesPerPixel, Uint16(h.samplesPerPixel));
-    m->putAndInsertString(DCM_PhotometricInterpretation,
-                          h.photometric.empty() ? "MONOCHROME2" : h.photometric.c_str());
-    if (h.samplesPerPixel > 1)
-        m->putAndInsertUint16(DCM_PlanarConfiguration, Uint16(h.planarConfiguration));
-    m->putAndInsertUint16(DCM_BitsAllocated, Uint16(h.bitsAllocated));
-    m->putAndInsertUint16(DCM_BitsStored, Uint16(h.bitsStored));
-    m->putAndInsertUint16(DCM_HighBit, Uint16(h.highBit));
-    m->putAndInsertUint16(DCM_PixelRepresentation, Uint16(h.pixelRepresentation));
-    if (h.frames > 1)
-        m->putAndInsertString(DCM_NumberOfFrames, std::to_string(h.frames).c_str());
-    DcmElement* pixels = nullptr;
-    if (src->findAndGetElement(DCM_PixelData, pixels).bad() || !pixels ||
-        m->insert(static_cast<DcmElement*>(pixels->clone())).bad() ||
-        minimal.saveFile(tmp.c_str(), src->getOriginalXfer()).bad())
-        throw IoError("cannot re-encode the pixel data for the JPEG 2000 decoder", path);
-    gdcm::ImageReader reader;
-    reader.SetFileName(tmp.c_str());
-    if (!reader.Read())
-        throw IoError("transfer syntax " + h.transferSyntax + " (" +
-                          transferSyntaxName(h.transferSyntax) + "): GDCM cannot parse this file",
-                      path);
-    const gdcm::Image& img = reader.GetImage();
-    std::vector<char> buf(img.GetBufferLength());
-    if (buf.empty() || !img.GetBuffer(buf.data()))
-        throw IoError("transfer syntax " + h.transferSyntax + " (" +
-                          transferSyntaxName(h.transferSyntax) +
-                          "): the compressed pixel data cannot be decoded",
-                      path);
-    const gdcm::PixelFormat& pf = img.GetPixelFormat();
-    Layout L;
-    L.rows = int(img.GetRows());
-    L.cols = int(img.GetColumns());
-    L.frames = img.GetNumberOfDimensions() > 2 ? int(img.GetDimension(2)) : 1;
-    L.spp = pf.GetSamplesPerPixel();
-    L.bitsAllocated = pf.GetBitsAllocated();
-    L.bitsStored = pf.GetBitsStored();
-    L.highBit = pf.GetHighBit();
-    L.pixelRep = pf.GetPixelRepresentation();
-    L.planar = int(img.GetPlanarConfiguration());
-    std::string pi =
-        gdcm::PhotometricInterpretation::GetPIString(img.GetPhotometricInterpretation());
-    while (!pi.empty() && pi.back() == ' ')
-        pi.pop_back();
-    // JPEG 2000 colour transforms (RCT/ICT) are undone by the decoder.
-    L.photometric = pi == "YBR_RCT" || pi == "YBR_ICT" ? "RGB" : pi;
-    h.photometric = L.photometric;
-    return convert(reinterpret_cast<const uint8_t*>(buf.data()), buf.size(), L, h);
-}
-
 at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut);
 
 } // namespace
@@ -284,7 +201,7 @@ at::Tensor readDicomFrames(const std::string& path, DicomHeader* headerOut) {
         return readDicomFramesImpl(path, headerOut);
     } catch (const Error&) {
         throw;
-    } catch (const std::exception& e) { // from DCMTK, GDCM or LibTorch
+    } catch (const std::exception& e) { // from DCMTK, the codecs or LibTorch
         throw IoError(std::string("cannot decode this file: ") + e.what(), path);
     }
 }
@@ -303,10 +220,13 @@ at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) 
                       path);
     DcmDataset* ds = file->getDataset();
     at::Tensor out;
-    if (decodedByGdcm(h.transferSyntax)) {
-        // GDCM asserts (aborts) on inconsistent pixel modules: check them first.
-        checkLayout(layoutOf(h), path);
-        out = decodeWithGdcm(*file, path, h);
+    if (isJpeg2000(h.transferSyntax)) {
+        Layout L = layoutOf(h);
+        checkLayout(L, path);
+        const std::vector<uint8_t> bytes = detail::decodeJpeg2000(*ds, h, L.photometric);
+        L.planar = 0;
+        h.photometric = L.photometric;
+        out = convert(bytes.data(), bytes.size(), L, h);
     } else if (isJpegLs(h.transferSyntax)) {
         Layout L = layoutOf(h);
         checkLayout(L, path);

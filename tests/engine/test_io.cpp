@@ -65,6 +65,7 @@ class TestIo : public QObject {
 private Q_SLOTS:
     void nibabelGeometryThroughLoadImage();
     void nibabelEdgeCases();
+    void dataMdVolumesMatchNibabel();
     void readerChoiceAndRegistry();
     void loadImageOptions();
     void metaImageAndNrrdMatchTheirHeaders();
@@ -139,6 +140,44 @@ void TestIo::nibabelEdgeCases() {
                      e.find("missing") != std::string::npos,
                  e.c_str());
     }
+}
+
+void TestIo::dataMdVolumesMatchNibabel() {
+    // tests/data/nifti_reference.json (nibabel): every NIfTI volume of DATA.md
+    // that the parity set does not cover, labels included.
+    std::ifstream f(std::string(MEDULLA_SOURCE_DIR) + "/tests/data/nifti_reference.json");
+    Json ref;
+    f >> ref;
+    const std::map<std::string, std::string> roots = {
+        {"mricron:", "/usr/share/mricron/templates/"},
+        {"itk:", kItkData},
+        {"nipype:", std::string(MEDULLA_TESTDATA_DIR) +
+                        "/nipype/usr/lib/python3/dist-packages/nipype/testing/data/"}};
+    int checked = 0;
+    for (const auto& [key, c] : ref["cases"].items()) {
+        const std::string token = key.substr(0, key.find(':') + 1);
+        const std::string path = roots.at(token) + key.substr(token.size());
+        const LoadedImage img = loadImageFile(path, LoadImageOptions().dtype(at::kDouble));
+        QVERIFY2(img.data.sizes().vec() == c["shape"].get<std::vector<int64_t>>(), key.c_str());
+        Affine want;
+        for (int r = 0; r < 4; ++r)
+            for (int k = 0; k < 4; ++k)
+                want(r, k) = c["affine_ras"][r][k];
+        QVERIFY2(sameAffine(img.affine, want), key.c_str());
+        QCOMPARE(img.meta.sourceDtype, c["dtype_on_disk"].get<std::string>());
+        for (size_t i = 0; i < c["indices"].size(); ++i) {
+            at::Tensor v = img.data;
+            for (const auto& ix : c["indices"][i])
+                v = v[ix.get<int64_t>()];
+            const double want = c["values"][i];
+            QVERIFY2(std::abs(v.item<double>() - want) <= 1e-6 * std::max(1.0, std::abs(want)),
+                     key.c_str());
+        }
+        const double sum = img.data.nansum().item<double>(), wantSum = c["sum"];
+        QVERIFY2(std::abs(sum - wantSum) <= 1e-6 * std::max(1.0, std::abs(wantSum)), key.c_str());
+        ++checked;
+    }
+    QCOMPARE(checked, 22);
 }
 
 void TestIo::readerChoiceAndRegistry() {

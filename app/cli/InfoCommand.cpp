@@ -17,29 +17,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string dtypeName(const at::Tensor& t) {
-    switch (t.scalar_type()) {
-    case at::kFloat:
-        return "float32";
-    case at::kDouble:
-        return "float64";
-    case at::kByte:
-        return "uint8";
-    case at::kChar:
-        return "int8";
-    case at::kShort:
-        return "int16";
-    case at::kInt:
-        return "int32";
-    case at::kLong:
-        return "int64";
-    case at::kBool:
-        return "bool";
-    default:
-        return std::string(c10::toString(t.scalar_type()));
-    }
-}
-
 Json indexJson(const StudyIndex& index) {
     Json patients = Json::array();
     for (const auto& p : index.patients) {
@@ -128,7 +105,7 @@ int runInfo(const InfoArgs& args) {
     j["original_channel_dim"] = m.originalChannelDim == ImageMeta::kNoChannel
                                     ? Json("no_channel")
                                     : Json(m.originalChannelDim);
-    j["dtype"] = dtypeName(data);
+    j["dtype"] = dtypeName(data.scalar_type());
     j["source_dtype"] = m.sourceDtype;
     const Vec3 sp = img.affine.spacing();
     j["spacing"] = {sp[0], sp[1], sp[2]};
@@ -161,9 +138,9 @@ int runInfo(const InfoArgs& args) {
     std::printf("%s\n  reader: %s (%zu file%s)\n  shape %s %s (on disk: %s), spacing %.5g x %.5g x "
                 "%.5g mm, %s\n  range [%g, %g]%s\n  affine (RAS):\n",
                 args.path.c_str(), m.reader.c_str(), m.filenames.size(),
-                m.filenames.size() == 1 ? "" : "s", shape.c_str(), dtypeName(data).c_str(),
-                m.sourceDtype.c_str(), sp[0], sp[1], sp[2], img.affine.axisCodes().c_str(),
-                j["min"].get<double>(), j["max"].get<double>(),
+                m.filenames.size() == 1 ? "" : "s", shape.c_str(),
+                dtypeName(data.scalar_type()).c_str(), m.sourceDtype.c_str(), sp[0], sp[1], sp[2],
+                img.affine.axisCodes().c_str(), j["min"].get<double>(), j["max"].get<double>(),
                 j["nan_count"].get<int64_t>()
                     ? (", " + std::to_string(j["nan_count"].get<int64_t>()) + " NaN").c_str()
                     : "");

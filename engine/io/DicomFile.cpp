@@ -59,6 +59,17 @@ DicomFrameGeometry DicomHeader::frameGeometry(int f) const {
     return g;
 }
 
+void requireImage(const DicomHeader& h) {
+    if (h.isDicomDir)
+        throw IoError("this is a DICOMDIR (an index of other files, no image); open its folder "
+                      "to see the series it lists",
+                      h.path);
+    if (!h.hasPixelData)
+        throw IoError("no pixel data (SOP class " + h.sopClassUid + " " +
+                          transferSyntaxName(h.sopClassUid) + ")",
+                      h.path);
+}
+
 bool looksLikeDicom(const std::string& head) {
     if (head.size() >= 132 && head.compare(128, 4, "DICM") == 0)
         return true;

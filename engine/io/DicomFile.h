@@ -54,6 +54,10 @@ struct DicomHeader {
 /// or non-DICOM files.
 DicomHeader readDicomHeader(const std::string& path);
 
+/// Throws IoError naming the file unless it holds an image (a DICOMDIR or
+/// an object without pixel data does not).
+void requireImage(const DicomHeader& header);
+
 /// True if the first bytes hold "DICM" at offset 128, or look like a DICOM
 /// data set without a preamble (group 0x0002/0x0008 little endian).
 bool looksLikeDicom(const std::string& head);

@@ -95,13 +95,8 @@ LoadedImage loadMosaicSeries(const DicomSeriesGroup& group, const CancelToken* c
     if (T == 1)
         data = data.select(3, 0);
     out.data = data.contiguous();
-    if (integral) {
-        const double lo = out.data.min().item<double>(), hi = out.data.max().item<double>();
-        if (lo >= 0 && hi <= 255)
-            out.data = out.data.to(torch::kByte);
-        else if (lo >= -32768 && hi <= 32767)
-            out.data = out.data.to(torch::kShort);
-    }
+    if (integral)
+        out.data = narrowIntegral(out.data);
     meta.originalChannelDim = T > 1 ? -1 : ImageMeta::kNoChannel;
     meta.spatialShape = {tileCols, tileRows, n};
     meta.sourceDtype =

@@ -210,14 +210,7 @@ namespace {
 at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) {
     auto file = detail::openDicom(path, false);
     DicomHeader h = detail::extractHeader(*file, path);
-    if (h.isDicomDir)
-        throw IoError("this is a DICOMDIR (an index of other files, no image); open its folder "
-                      "to see the series it lists",
-                      path);
-    if (!h.hasPixelData)
-        throw IoError("no pixel data (SOP class " + h.sopClassUid + " " +
-                          transferSyntaxName(h.sopClassUid) + ")",
-                      path);
+    requireImage(h);
     DcmDataset* ds = file->getDataset();
     at::Tensor out;
     if (isJpeg2000(h.transferSyntax)) {

@@ -19,14 +19,7 @@ LoadedImage DicomReader::read(const std::string& path, const ReadOptions& option
     if (!probe.isDirectory) {
         DicomSeriesGroup single;
         DicomHeader h = readDicomHeader(path);
-        if (h.isDicomDir)
-            throw IoError("this is a DICOMDIR (an index of other files, no image); open its "
-                          "folder to see the series it lists",
-                          path);
-        if (!h.hasPixelData)
-            throw IoError("no pixel data (SOP class " + h.sopClassUid + " " +
-                              transferSyntaxName(h.sopClassUid) + ")",
-                          path);
+        requireImage(h);
         single.seriesUid = h.tag("SeriesInstanceUID");
         single.files.push_back(std::move(h));
         return loadDicomSeries(single);

@@ -105,6 +105,17 @@ std::vector<DicomSeriesGroup> groupDicomSeries(const std::vector<DicomHeader>& h
     return groups;
 }
 
+at::Tensor narrowIntegral(const at::Tensor& data) {
+    if (data.numel() == 0)
+        return data;
+    const double lo = data.min().item<double>(), hi = data.max().item<double>();
+    if (lo >= 0 && hi <= 255)
+        return data.to(torch::kByte);
+    if (lo >= -32768 && hi <= 32767)
+        return data.to(torch::kShort);
+    return data;
+}
+
 LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* cancel) {
     if (group.files.empty())
         throw IoError("empty DICOM series", group.label());
@@ -267,13 +278,8 @@ LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* ca
     if (S == 1)
         data = data.select(-1, 0);
     out.data = data.contiguous();
-    if (integral) {
-        const double lo = out.data.min().item<double>(), hi = out.data.max().item<double>();
-        if (lo >= 0 && hi <= 255)
-            out.data = out.data.to(torch::kByte);
-        else if (lo >= -32768 && hi <= 32767)
-            out.data = out.data.to(torch::kShort);
-    }
+    if (integral)
+        out.data = narrowIntegral(out.data);
     meta.originalChannelDim = S > 1 ? -1 : ImageMeta::kNoChannel;
     for (int64_t d = 0; d < (threeD ? 3 : 2); ++d)
         meta.spatialShape.push_back(out.data.size(d));

@@ -63,6 +63,9 @@ std::vector<DicomHeader> scanDicomFolder(const std::string& folder,
 /// repetitions as the last, channel axis.
 LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* cancel = nullptr);
 
+/// Integer voxels in the smallest of uint8, int16, int32 that holds them.
+at::Tensor narrowIntegral(const at::Tensor& data);
+
 /// The mosaic path of loadDicomSeries().
 LoadedImage loadMosaicSeries(const DicomSeriesGroup& group, const CancelToken* cancel = nullptr);
 

@@ -13,18 +13,13 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/Strings.h"
 #include "engine/io/LoadImage.h"
 #include "engine/io/NiftiIO.h"
 #include "engine/io/Npy.h"
 
 namespace medulla {
 namespace {
-
-bool endsWith(std::string s, const std::string& suffix) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 template <class Pixel>
 void writePngItk(const at::Tensor& xyc, const Volume& volume, const std::string& tmp) {
@@ -102,12 +97,12 @@ void saveImage(const Volume& volume, const std::string& path) {
         throw IoError("cannot write an empty volume", path);
     if (isNiftiPath(path))
         return writeNifti(volume, path);
-    if (endsWith(path, ".npz"))
+    if (endsWithNoCase(path, ".npz"))
         return writeNpz({{"image", volume.data().cpu()}, {"affine", affineTensor(volume.affine())}},
                         path);
-    if (endsWith(path, ".npy"))
+    if (endsWithNoCase(path, ".npy"))
         return writeNpy(volume.data().cpu(), path);
-    if (endsWith(path, ".png"))
+    if (endsWithNoCase(path, ".png"))
         return writePng(volume, path);
     throw IoError("unsupported output format (supported: .nii, .nii.gz, .npz, .npy, .png)", path);
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "engine/core/Error.h"
+#include "engine/core/Strings.h"
 #include "engine/io/DicomReader.h"
 #include "engine/io/ItkReader.h"
 #include "engine/io/NiftiReader.h"
@@ -14,14 +15,6 @@
 namespace fs = std::filesystem;
 
 namespace medulla {
-namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-} // namespace
 
 bool FileProbe::endsWith(const std::string& suffix) const {
     return lowerName.size() >= suffix.size() &&
@@ -35,7 +28,7 @@ FileProbe probeFile(const std::string& path) {
     const fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st))
         throw IoError("file not found", path);
-    p.lowerName = lower(fs::path(path).filename().string());
+    p.lowerName = toLower(fs::path(path).filename().string());
     p.isDirectory = fs::is_directory(st);
     if (!p.isDirectory) {
         std::ifstream f(path, std::ios::binary);
@@ -68,10 +61,10 @@ void ReaderRegistry::add(std::shared_ptr<ImageReader> reader) {
     if (!reader)
         throw ConfigError("null reader", "reader");
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    const std::string n = lower(reader->name());
+    const std::string n = toLower(reader->name());
     auto& r = impl_->runtime;
     r.erase(
-        std::remove_if(r.begin(), r.end(), [&](const auto& x) { return lower(x->name()) == n; }),
+        std::remove_if(r.begin(), r.end(), [&](const auto& x) { return toLower(x->name()) == n; }),
         r.end());
     r.insert(r.begin(), std::move(reader));
 }
@@ -80,19 +73,19 @@ std::vector<std::shared_ptr<ImageReader>> ReaderRegistry::readers() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     std::vector<std::shared_ptr<ImageReader>> all = impl_->runtime;
     for (const auto& b : impl_->builtin) {
-        const std::string n = lower(b->name());
+        const std::string n = toLower(b->name());
         if (std::none_of(all.begin(), all.end(),
-                         [&](const auto& x) { return lower(x->name()) == n; }))
+                         [&](const auto& x) { return toLower(x->name()) == n; }))
             all.push_back(b);
     }
     return all;
 }
 
 std::shared_ptr<ImageReader> ReaderRegistry::byName(const std::string& name) const {
-    const std::string n = lower(name);
+    const std::string n = toLower(name);
     std::string known;
     for (const auto& r : readers()) {
-        if (lower(r->name()) == n)
+        if (toLower(r->name()) == n)
             return r;
         known += (known.empty() ? "" : ", ") + r->name();
     }

@@ -29,6 +29,31 @@ at::ScalarType parseDtype(const std::string& name, const std::string& field) {
     return it->second;
 }
 
+std::string dtypeName(at::ScalarType type) {
+    switch (type) {
+    case at::kBool:
+        return "bool";
+    case at::kChar:
+        return "int8";
+    case at::kByte:
+        return "uint8";
+    case at::kShort:
+        return "int16";
+    case at::kInt:
+        return "int32";
+    case at::kLong:
+        return "int64";
+    case at::kHalf:
+        return "float16";
+    case at::kFloat:
+        return "float32";
+    case at::kDouble:
+        return "float64";
+    default:
+        return c10::toString(type);
+    }
+}
+
 at::Tensor channelFirst(const at::Tensor& data, const ImageMeta& meta) {
     if (meta.originalChannelDim == ImageMeta::kNoChannel)
         return data.unsqueeze(0);

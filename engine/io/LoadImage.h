@@ -32,6 +32,9 @@ struct LoadImageOptions {
 /// "int32", "int64", "none"); throws ConfigError naming `field`.
 at::ScalarType parseDtype(const std::string& name, const std::string& field);
 
+/// NumPy-style name of a tensor type ("float32", "uint8", "int16", …).
+std::string dtypeName(at::ScalarType type);
+
 /// Load `path` as LoadImage would. The returned data is channel-first when
 /// ensure_channel_first is set, else in the reader's layout (see LoadedImage).
 LoadedImage loadImageFile(const std::string& path, const LoadImageOptions& options = {});

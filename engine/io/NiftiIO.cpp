@@ -19,17 +19,13 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/Strings.h"
 #include "engine/io/NiftiHeader.h"
 
 namespace fs = std::filesystem;
 
 namespace medulla {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 /// Read an N-D image as float and return a tensor shaped like the file's axes
 /// reversed into C-order: (d0, d1, ..., dN-1) with d0 = i (fastest on disk).
@@ -92,19 +88,14 @@ void writeItk(const at::Tensor& spatial, const Affine& rasAffine, const std::str
     writer->SetImageIO(itk::NiftiImageIO::New());
     writer->SetFileName(path);
     writer->SetInput(image);
-    writer->SetUseCompression(lower(path).size() > 3 &&
-                              lower(path).substr(path.size() - 3) == ".gz");
+    writer->SetUseCompression(endsWithNoCase(path, ".gz"));
     writer->Update();
 }
 
 } // namespace
 
 bool isNiftiPath(const std::string& path) {
-    const std::string l = lower(path);
-    auto ends = [&](const std::string& s) {
-        return l.size() >= s.size() && l.compare(l.size() - s.size(), s.size(), s) == 0;
-    };
-    return ends(".nii") || ends(".nii.gz");
+    return endsWithNoCase(path, ".nii") || endsWithNoCase(path, ".nii.gz");
 }
 
 /// Voxel data of a single-file NIfTI read directly (ITK 5.2 has no NIfTI-2
@@ -222,13 +213,13 @@ Volume readNifti(const std::string& path) {
     const NiftiHeader h = readNiftiHeader(path);
     // Catch truncated files before ITK, which may not notice a short read.
     const uint64_t need = uint64_t(h.voxOffset) + expectedDataBytes(h);
-    if (lower(path).size() > 4 && lower(path).substr(path.size() - 4) == ".nii") {
+    if (endsWithNoCase(path, ".nii")) {
         const uint64_t have = fs::file_size(path);
         if (have < need)
             throw IoError("truncated NIfTI file: " + std::to_string(have) +
                               " bytes, the header needs " + std::to_string(need),
                           path);
-    } else if (lower(path).size() > 7 && lower(path).substr(path.size() - 7) == ".nii.gz") {
+    } else if (endsWithNoCase(path, ".nii.gz")) {
         checkCompressedSize(path, need);
     }
     const size_t nd = h.shape.size();
@@ -261,7 +252,7 @@ void writeNifti(const Volume& volume, const std::string& path) {
                       path);
     if (!isNiftiPath(path))
         throw IoError("file name must end in .nii or .nii.gz", path);
-    const bool gz = lower(path).size() > 3 && lower(path).substr(path.size() - 3) == ".gz";
+    const bool gz = endsWithNoCase(path, ".gz");
     at::Tensor data = volume.data()[0].cpu().contiguous();
     writeAtomically(
         path,

@@ -5,37 +5,10 @@
 #include <algorithm>
 
 #include "engine/core/Error.h"
+#include "engine/io/LoadImage.h"
 #include "engine/io/Npy.h"
 
 namespace medulla {
-namespace {
-
-std::string dtypeName(const at::Tensor& t) {
-    switch (t.scalar_type()) {
-    case at::kBool:
-        return "bool";
-    case at::kChar:
-        return "int8";
-    case at::kByte:
-        return "uint8";
-    case at::kShort:
-        return "int16";
-    case at::kInt:
-        return "int32";
-    case at::kLong:
-        return "int64";
-    case at::kHalf:
-        return "float16";
-    case at::kFloat:
-        return "float32";
-    case at::kDouble:
-        return "float64";
-    default:
-        return "unknown";
-    }
-}
-
-} // namespace
 
 bool NumpyReader::canRead(const FileProbe& probe) const {
     if (probe.isDirectory)
@@ -107,7 +80,7 @@ LoadedImage NumpyReader::read(const std::string& path, const ReadOptions& option
     const int64_t first = out.meta.originalChannelDim == 0 ? 1 : 0;
     for (int64_t d = first; d < first + std::min<int64_t>(spatial, 3); ++d)
         out.meta.spatialShape.push_back(out.data.size(d));
-    out.meta.sourceDtype = dtypeName(out.data);
+    out.meta.sourceDtype = dtypeName(out.data.scalar_type());
     out.meta.originalAffine = out.affine;
     return out;
 }

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "engine/core/Error.h"
+#include "engine/core/Strings.h"
 #include "engine/io/DicomDataset.h"
 #include "engine/io/DicomSeries.h"
 
@@ -20,11 +21,6 @@ namespace fs = std::filesystem;
 
 namespace medulla {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 /// Resolve a path component by component, ignoring case where the exact
 /// name does not exist (DICOM media use upper-case 8.3 names).
@@ -51,7 +47,7 @@ std::optional<fs::path> resolveCaseInsensitive(const fs::path& base, const std::
         }
         bool found = false;
         for (const auto& e : fs::directory_iterator(cur, ec))
-            if (lower(e.path().filename().string()) == lower(p)) {
+            if (toLower(e.path().filename().string()) == toLower(p)) {
                 cur = e.path();
                 found = true;
                 break;
@@ -152,7 +148,7 @@ StudyIndex indexStudies(const std::string& root, const StudyIndexOptions& option
     if (fs::is_directory(root, ec)) {
         if (options.use_dicomdir())
             for (const auto& e : fs::directory_iterator(root, ec))
-                if (e.is_regular_file() && lower(e.path().filename().string()) == "dicomdir")
+                if (e.is_regular_file() && toLower(e.path().filename().string()) == "dicomdir")
                     dicomdir = e.path();
     } else {
         dicomdir = root;

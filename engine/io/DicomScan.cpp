@@ -36,6 +36,7 @@ std::vector<DicomHeader> readDicomHeaders(const std::vector<std::string>& paths,
     std::atomic<size_t> next{0}, done{0};
     std::atomic<bool> stop{false};
     std::mutex progressMutex;
+    size_t reported = 0; // guarded by progressMutex
     auto worker = [&] {
         for (size_t i = next++; i < n && !stop; i = next++) {
             if (cancel && cancel->isCancelled()) {
@@ -61,6 +62,9 @@ std::vector<DicomHeader> readDicomHeaders(const std::vector<std::string>& paths,
             const size_t d = ++done;
             if (progress && (d % 256 == 0 || d == n)) {
                 std::lock_guard<std::mutex> lock(progressMutex);
+                if (d <= reported) // another thread already reported further
+                    continue;
+                reported = d;
                 progress->progress(double(d) / double(std::max<size_t>(n, 1)),
                                    "reading DICOM headers " + std::to_string(d) + "/" +
                                        std::to_string(n));

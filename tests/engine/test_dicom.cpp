@@ -139,6 +139,7 @@ private Q_SLOTS:
     void folderOfSeveralSeriesNamesThem();
     void studyIndexFromFolderAndDicomDir();
     void missingSliceIsReported();
+    void studyIndexReportsProgressAndCancels();
     void multiFrameGeometry();
     void mosaicsMatchNibabel();
 };
@@ -415,6 +416,21 @@ void TestDicom::studyIndexFromFolderAndDicomDir() {
                     }
         QCOMPARE(ct5, 1);
     }
+}
+
+void TestDicom::studyIndexReportsProgressAndCancels() {
+    struct Recorder : ProgressSink {
+        std::vector<double> fractions;
+        void progress(double f, const std::string&) override { fractions.push_back(f); }
+    } recorder;
+    const std::string root = resolve("pydicom:dicomdirtests");
+    (void)indexStudies(root, StudyIndexOptions().use_dicomdir(false).threads(2), &recorder);
+    QVERIFY(!recorder.fractions.empty());
+    QCOMPARE(recorder.fractions.back(), 1.0);
+    QVERIFY(std::is_sorted(recorder.fractions.begin(), recorder.fractions.end()));
+    CancelToken cancel;
+    cancel.cancel();
+    QVERIFY_THROWS_EXCEPTION(CancelledError, indexStudies(root, {}, nullptr, &cancel));
 }
 
 void TestDicom::missingSliceIsReported() {

@@ -2,15 +2,9 @@
 
 #include <torch/torch.h>
 
+#include "engine/transforms/IntensityOps.h"
+
 namespace medulla {
-namespace {
-at::Tensor rescale(const at::Tensor& x, double minv, double maxv) {
-    const double lo = x.min().item<double>(), hi = x.max().item<double>();
-    if (hi == lo)
-        return x * minv;
-    return (x - lo) / (hi - lo) * (maxv - minv) + minv;
-}
-} // namespace
 
 ComponentInfo ScaleIntensityd::info() {
     return {"ScaleIntensityd",
@@ -36,16 +30,9 @@ std::shared_ptr<Transform> ScaleIntensityd::fromJson(const Json& config,
 Sample ScaleIntensityd::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
         Volume& v = sample.at(key);
-        at::Tensor x = v.data().to(at::kFloat);
-        if (options_.channel_wise()) {
-            std::vector<at::Tensor> chans;
-            for (int64_t c = 0; c < x.size(0); ++c)
-                chans.push_back(rescale(x[c], options_.minv(), options_.maxv()));
-            x = torch::stack(chans);
-        } else {
-            x = rescale(x, options_.minv(), options_.maxv());
-        }
-        v.setData(x.contiguous());
+        v.setData(scaleIntensity(v.data(), options_.minv(), options_.maxv(), std::nullopt,
+                                 options_.channel_wise())
+                      .contiguous());
     }
     return sample;
 }

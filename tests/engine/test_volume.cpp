@@ -13,6 +13,8 @@
 #include "engine/core/Error.h"
 #include "engine/core/Random.h"
 #include "engine/core/Volume.h"
+#include "engine/transforms/Compose.h"
+#include "engine/transforms/IntensityOps.h"
 #include "engine/transforms/LoadImaged.h"
 #include "engine/transforms/SpatialOps.h"
 
@@ -21,6 +23,42 @@ using namespace medulla;
 class TestVolume : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    /// The dictionary intensity transforms from JSON: the same numbers as the
+    /// parity-checked array ops, a JSON round trip, and named errors.
+    void intensityTransformsFromJson() {
+        const Json pipeline = Json::parse(R"([
+            {"name": "ScaleIntensityRanged", "keys": ["image"], "a_min": -100, "a_max": 600,
+             "b_min": 0, "b_max": 1, "clip": true},
+            {"name": "NormalizeIntensityd", "keys": ["image"], "nonzero": true},
+            {"name": "ThresholdIntensityd", "keys": ["image"], "threshold": 0.5, "above": false,
+             "cval": 9}])");
+        const Compose c = Compose::fromJson(pipeline, "train_transforms");
+        QCOMPARE(Compose::fromJson(c.toJson(), "again").toJson(), c.toJson());
+        const at::Tensor x = torch::linspace(-300, 900, 2 * 3 * 4).view({1, 2, 3, 4});
+        Sample s;
+        s.volumes["image"] = Volume(x);
+        RandomGenerator rng(0);
+        const at::Tensor got = c(s, rng).front().at("image").data();
+        at::Tensor want = scaleIntensityRange(x, -100, 600, 0.0, 1.0, true);
+        want = normalizeIntensity(want, {}, {}, true, false);
+        want = thresholdIntensity(want, 0.5, false, 9);
+        QVERIFY(torch::allclose(got, want));
+        QCOMPARE(got.lt(0.5).logical_or(got.eq(9)).all().item<bool>(), true);
+        try {
+            (void)Compose::fromJson(Json::parse(R"([{"name": "ThresholdIntensityd"}])"),
+                                    "train_transforms");
+            QFAIL("a missing threshold was accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(std::string(e.what()).find("threshold") != std::string::npos, e.what());
+        }
+        try {
+            (void)Compose::fromJson(
+                Json::parse(R"([{"name": "NormalizeIntensityd", "subtrahend": [1, 2]}])"), "t");
+            QFAIL("two subtrahends without channel_wise were accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(std::string(e.what()).find("channel_wise") != std::string::npos, e.what());
+        }
+    }
     /// LoadImaged with MONAI's LoadImage options, on a real DICOM file.
     void loadImagedOptions() {
         const std::string ct =

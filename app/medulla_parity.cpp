@@ -20,6 +20,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/Npy.h"
+#include "engine/transforms/CropPadOps.h"
 #include "engine/transforms/IntensityOps.h"
 
 namespace {
@@ -42,6 +43,28 @@ struct Case {
     }
     double num(const char* key, double fallback) const { return opt(key).value_or(fallback); }
     bool flag(const char* key, bool fallback) const { return params().value(key, fallback); }
+    /// An int or a list of ints ("k": 16 or [8, 5, 3]); empty if absent or null.
+    std::vector<int64_t> ints(const char* key) const {
+        const Json& p = params();
+        if (!p.contains(key) || p[key].is_null())
+            return {};
+        return p[key].is_array() ? p[key].get<std::vector<int64_t>>()
+                                 : std::vector<int64_t>{p[key].get<int64_t>()};
+    }
+    std::string text(const char* key, const char* fallback) const {
+        return params().value(key, std::string(fallback));
+    }
+    /// The "img" input wrapped with its "affine" input (identity if none).
+    medulla::Volume volume() const {
+        medulla::Affine a;
+        if (spec["inputs"].contains("affine")) {
+            const at::Tensor t = input("affine").to(torch::kDouble).contiguous();
+            for (int r = 0; r < 4; ++r)
+                for (int k = 0; k < 4; ++k)
+                    a(r, k) = t[r][k].item<double>();
+        }
+        return medulla::Volume(input("img"), a);
+    }
     std::vector<double> list(const char* key) const {
         const Json& p = params();
         if (!p.contains(key) || p[key].is_null())
@@ -52,6 +75,14 @@ struct Case {
 };
 
 using Handler = std::function<Outputs(const Case&)>;
+
+Outputs volumeOutputs(const medulla::Volume& v) {
+    at::Tensor a = torch::empty({4, 4}, torch::kDouble);
+    for (int r = 0; r < 4; ++r)
+        for (int k = 0; k < 4; ++k)
+            a[r][k] = v.affine()(r, k);
+    return {{"img", v.data()}, {"affine", a}};
+}
 
 /// Handlers by MONAI op name; each returns the outputs it computes, named
 /// as in the manifest.
@@ -77,6 +108,34 @@ const std::map<std::string, Handler>& handlers() {
              return Outputs{{"img", medulla::normalizeIntensity(
                                         c.input("img"), c.list("subtrahend"), c.list("divisor"),
                                         c.flag("nonzero", false), c.flag("channel_wise", false))}};
+         }},
+        {"Flip",
+         [](const Case& c) {
+             return volumeOutputs(medulla::flipVolume(c.volume(), c.ints("spatial_axis")));
+         }},
+        {"Rotate90",
+         [](const Case& c) {
+             std::vector<int64_t> axes = c.ints("spatial_axes");
+             if (axes.empty())
+                 axes = {0, 1};
+             return volumeOutputs(medulla::rotate90Volume(c.volume(), c.params().value("k", 1),
+                                                          axes.at(0), axes.at(1)));
+         }},
+        {"SpatialPad",
+         [](const Case& c) {
+             return volumeOutputs(medulla::padVolume(
+                 c.volume(), c.ints("spatial_size"), c.text("method", "symmetric"),
+                 c.text("mode", "constant"), c.num("value", 0), "SpatialPad"));
+         }},
+        {"DivisiblePad",
+         [](const Case& c) {
+             return volumeOutputs(medulla::divisiblePadVolume(
+                 c.volume(), c.ints("k"), c.text("method", "symmetric"), c.text("mode", "constant"),
+                 c.num("value", 0), "DivisiblePad"));
+         }},
+        {"CenterSpatialCrop",
+         [](const Case& c) {
+             return volumeOutputs(medulla::centerCropVolume(c.volume(), c.ints("roi_size")));
          }},
         {"ThresholdIntensity",
          [](const Case& c) {

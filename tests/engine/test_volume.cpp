@@ -14,6 +14,7 @@
 #include "engine/core/Random.h"
 #include "engine/core/Volume.h"
 #include "engine/transforms/Compose.h"
+#include "engine/transforms/CropPadOps.h"
 #include "engine/transforms/IntensityOps.h"
 #include "engine/transforms/LoadImaged.h"
 #include "engine/transforms/SpatialOps.h"
@@ -23,6 +24,57 @@ using namespace medulla;
 class TestVolume : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    /// Flip/rotate/pad/crop from JSON keep every voxel at its world position,
+    /// for the image and the label alike.
+    void cropPadTransformsKeepWorldPositions() {
+        const Json pipeline = Json::parse(R"([
+            {"name": "Flipd", "spatial_axis": [0, 2]},
+            {"name": "Rotate90d", "k": 3, "spatial_axes": [0, 2]},
+            {"name": "SpatialPadd", "spatial_size": [9, 7, 8], "mode": "edge"},
+            {"name": "DivisiblePadd", "k": [4], "method": "end"},
+            {"name": "CenterSpatialCropd", "roi_size": [6, -1, 5]}])");
+        const Compose c = Compose::fromJson(pipeline, "train_transforms");
+        QCOMPARE(Compose::fromJson(c.toJson(), "again").toJson(), c.toJson());
+        const Affine a({{{0.8, 0.1, 0, -20}, {0, -1.2, 0.2, 15}, {0.05, 0, 2.5, 3}, {0, 0, 0, 1}}});
+        const at::Tensor x = torch::arange(5 * 6 * 7, torch::kFloat).view({1, 5, 6, 7});
+        Sample s;
+        s.volumes["image"] = Volume(x, a);
+        s.volumes["label"] = Volume(x.gt(100).to(torch::kFloat), a);
+        RandomGenerator rng(0);
+        const Sample out = c(s, rng).front();
+        const Volume& img = out.at("image");
+        QVERIFY(img.affine().maxAbsDiff(out.at("label").affine()) == 0);
+        QCOMPARE(img.data().sizes().vec(), (std::vector<int64_t>{1, 6, 8, 5}));
+        // Every original voxel still in the output sits at the same world point.
+        int checked = 0;
+        for (int64_t i = 0; i < img.data().size(1); ++i)
+            for (int64_t j = 0; j < img.data().size(2); ++j)
+                for (int64_t k = 0; k < img.data().size(3); ++k) {
+                    const Vec3 w = img.affine().voxelToWorld({double(i), double(j), double(k)});
+                    const Vec3 src = a.worldToVoxel(w);
+                    std::array<int64_t, 3> idx{};
+                    bool inside = true;
+                    for (int d = 0; d < 3; ++d) {
+                        idx[size_t(d)] = std::llround(src[size_t(d)]);
+                        QVERIFY(std::abs(src[size_t(d)] - double(idx[size_t(d)])) < 1e-6);
+                        inside = inside && idx[size_t(d)] >= 0 && idx[size_t(d)] < x.size(d + 1);
+                    }
+                    if (!inside) // edge padding: the value of the nearest border voxel
+                        continue;
+                    QCOMPARE(img.data()[0][i][j][k].item<float>(),
+                             x[0][idx[0]][idx[1]][idx[2]].item<float>());
+                    ++checked;
+                }
+        QVERIFY(checked > 100);
+        try {
+            (void)Compose::fromJson(
+                Json::parse(R"([{"name": "SpatialPadd", "spatial_size": [8], "mode": "mirror"}])"),
+                "t");
+            QFAIL("an unknown pad mode was accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(std::string(e.what()).find("mode") != std::string::npos, e.what());
+        }
+    }
     /// The dictionary intensity transforms from JSON: the same numbers as the
     /// parity-checked array ops, a JSON round trip, and named errors.
     void intensityTransformsFromJson() {

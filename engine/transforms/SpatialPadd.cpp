@@ -1,0 +1,66 @@
+#include "engine/transforms/SpatialPadd.h"
+
+#include "engine/transforms/CropPadOps.h"
+
+namespace medulla {
+
+ComponentInfo SpatialPadd::info() {
+    return {"SpatialPadd",
+            "transform",
+            "Pad to at least spatial_size (-1 keeps an axis).",
+            {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
+             {"spatial_size",
+              ParamType::IntList,
+              Json(),
+              -1000000,
+              1000000,
+              {},
+              "target size per axis (one value: all axes)"},
+             {"method",
+              ParamType::String,
+              "symmetric",
+              0,
+              0,
+              {"symmetric", "end"},
+              "where the padding goes"},
+             {"mode",
+              ParamType::String,
+              "constant",
+              0,
+              0,
+              {"constant", "edge", "replicate", "reflect", "circular"},
+              "padding mode"},
+             {"value", ParamType::Float, 0.0, -1e30, 1e30, {}, "constant padding value"}}};
+}
+
+std::shared_ptr<Transform> SpatialPadd::fromJson(const Json& config, const std::string& context) {
+    static const ComponentInfo i = info();
+    ParamReader r(config, context, i.params);
+    auto options = SpatialPaddOptions()
+                       .keys(r.stringList("keys"))
+                       .spatial_size(r.intList("spatial_size"))
+                       .method(r.string("method"))
+                       .mode(r.string("mode"))
+                       .value(r.number("value"));
+    return std::make_shared<SpatialPadd>(options);
+}
+
+Sample SpatialPadd::apply(Sample sample, RandomGenerator&) const {
+    for (const auto& key : options_.keys()) {
+        Volume& v = sample.at(key);
+        v = padVolume(v, options_.spatial_size(), options_.method(), options_.mode(),
+                      options_.value(), "SpatialPadd");
+    }
+    return sample;
+}
+
+Json SpatialPadd::toJson() const {
+    return {{"name", name()},
+            {"keys", options_.keys()},
+            {"spatial_size", options_.spatial_size()},
+            {"method", options_.method()},
+            {"mode", options_.mode()},
+            {"value", options_.value()}};
+}
+
+} // namespace medulla

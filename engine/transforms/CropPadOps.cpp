@@ -28,6 +28,24 @@ std::vector<int64_t> perAxis(const std::vector<int64_t>& values, size_t n, const
 
 } // namespace
 
+std::vector<ParamSpec> padParamSpecs() {
+    return {{"method",
+             ParamType::String,
+             "symmetric",
+             0,
+             0,
+             {"symmetric", "end"},
+             "where the padding goes"},
+            {"mode",
+             ParamType::String,
+             "constant",
+             0,
+             0,
+             {"constant", "edge", "replicate", "reflect", "circular"},
+             "padding mode"},
+            {"value", ParamType::Float, 0.0, -1e30, 1e30, {}, "constant padding value"}};
+}
+
 Volume flipVolume(const Volume& v, std::vector<int64_t> axes) {
     const std::vector<int64_t> shape = v.spatialShape();
     if (axes.empty())

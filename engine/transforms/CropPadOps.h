@@ -7,9 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/Params.h"
 #include "engine/core/Volume.h"
 
 namespace medulla {
+
+/// The parameters every padding transform shares: method, mode, value.
+std::vector<ParamSpec> padParamSpecs();
 
 /// Flip the given spatial axes (all of them when `axes` is empty).
 Volume flipVolume(const Volume& v, std::vector<int64_t> axes);

@@ -5,32 +5,21 @@
 namespace medulla {
 
 ComponentInfo DivisiblePadd::info() {
-    return {"DivisiblePadd",
-            "transform",
-            "Pad each axis up to a multiple of k.",
-            {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
-             {"k",
-              ParamType::IntList,
-              Json(),
-              -1000000,
-              1000000,
-              {},
-              "divisor(s): one for all axes or one per axis"},
-             {"method",
-              ParamType::String,
-              "symmetric",
-              0,
-              0,
-              {"symmetric", "end"},
-              "where the padding goes"},
-             {"mode",
-              ParamType::String,
-              "constant",
-              0,
-              0,
-              {"constant", "edge", "replicate", "reflect", "circular"},
-              "padding mode"},
-             {"value", ParamType::Float, 0.0, -1e30, 1e30, {}, "constant padding value"}}};
+    ComponentInfo info{
+        "DivisiblePadd",
+        "transform",
+        "Pad each axis up to a multiple of k.",
+        {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
+         {"k",
+          ParamType::IntList,
+          Json(),
+          -1000000,
+          1000000,
+          {},
+          "divisor(s): one for all axes or one per axis"}}};
+    const auto pad = padParamSpecs();
+    info.params.insert(info.params.end(), pad.begin(), pad.end());
+    return info;
 }
 
 std::shared_ptr<Transform> DivisiblePadd::fromJson(const Json& config, const std::string& context) {

@@ -5,32 +5,21 @@
 namespace medulla {
 
 ComponentInfo SpatialPadd::info() {
-    return {"SpatialPadd",
-            "transform",
-            "Pad to at least spatial_size (-1 keeps an axis).",
-            {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
-             {"spatial_size",
-              ParamType::IntList,
-              Json(),
-              -1000000,
-              1000000,
-              {},
-              "target size per axis (one value: all axes)"},
-             {"method",
-              ParamType::String,
-              "symmetric",
-              0,
-              0,
-              {"symmetric", "end"},
-              "where the padding goes"},
-             {"mode",
-              ParamType::String,
-              "constant",
-              0,
-              0,
-              {"constant", "edge", "replicate", "reflect", "circular"},
-              "padding mode"},
-             {"value", ParamType::Float, 0.0, -1e30, 1e30, {}, "constant padding value"}}};
+    ComponentInfo info{
+        "SpatialPadd",
+        "transform",
+        "Pad to at least spatial_size (-1 keeps an axis).",
+        {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
+         {"spatial_size",
+          ParamType::IntList,
+          Json(),
+          -1000000,
+          1000000,
+          {},
+          "target size per axis (one value: all axes)"}}};
+    const auto pad = padParamSpecs();
+    info.params.insert(info.params.end(), pad.begin(), pad.end());
+    return info;
 }
 
 std::shared_ptr<Transform> SpatialPadd::fromJson(const Json& config, const std::string& context) {

@@ -423,6 +423,7 @@ DicomHeader extractHeader(DcmFileFormat& file, const std::string& path) {
     }
     h.hasPixelData = ds->tagExists(DCM_PixelData) || ds->tagExists(DCM_FloatPixelData) ||
                      ds->tagExists(DCM_DoubleFloatPixelData);
+    h.floatPixelData = ds->tagExists(DCM_FloatPixelData) && !ds->tagExists(DCM_PixelData);
     h.rows = intval(ds, DCM_Rows, 0);
     h.columns = intval(ds, DCM_Columns, 0);
     const std::string framesText = str(ds, DCM_NumberOfFrames);

@@ -26,6 +26,7 @@ struct DicomHeader {
     std::map<std::string, std::string> tags; ///< dicomKeyTags() keywords present
     bool isDicomDir = false;
     bool hasPixelData = false;
+    bool floatPixelData = false; ///< FloatPixelData (32-bit floats) instead of PixelData
     int rows = 0, columns = 0, frames = 1, samplesPerPixel = 1;
     int bitsAllocated = 0, bitsStored = 0, highBit = 0, pixelRepresentation = 0;
     int planarConfiguration = 0;

@@ -225,7 +225,7 @@ at::Tensor readDicomFramesImpl(const std::string& path, DicomHeader* headerOut) 
         checkLayout(L, path);
         const std::vector<uint8_t> bytes = detail::decodeJpegLs(*ds, h, L.planar);
         out = convert(bytes.data(), bytes.size(), L, h);
-    } else if (ds->tagExists(DCM_FloatPixelData) && !ds->tagExists(DCM_PixelData)) {
+    } else if (h.floatPixelData) {
         DcmElement* e = nullptr;
         Float32* f = nullptr;
         ds->findAndGetElement(DCM_FloatPixelData, e);

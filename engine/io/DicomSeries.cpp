@@ -285,7 +285,7 @@ LoadedImage loadDicomSeries(const DicomSeriesGroup& group, const CancelToken* ca
         meta.spatialShape.push_back(out.data.size(d));
     meta.sourceDtype = std::string(first.pixelRepresentation ? "int" : "uint") +
                        std::to_string(first.bitsAllocated);
-    if (first.hasPixelData && first.bitsAllocated == 32 && first.photometric.empty())
+    if (first.floatPixelData)
         meta.sourceDtype = "float32";
 
     // Affine: LPS columns r*colSpacing, c*rowSpacing, step; origin = first slice.

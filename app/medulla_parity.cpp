@@ -20,8 +20,12 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/Npy.h"
+#include "engine/transforms/CropOps.h"
 #include "engine/transforms/CropPadOps.h"
+#include "engine/transforms/FilterOps.h"
 #include "engine/transforms/IntensityOps.h"
+#include "engine/transforms/PostOps.h"
+#include "engine/transforms/ResampleOps.h"
 
 namespace {
 
@@ -84,10 +88,88 @@ Outputs volumeOutputs(const medulla::Volume& v) {
     return {{"img", v.data()}, {"affine", a}};
 }
 
+/// The grid_sample-style mode of a case (defaults as in the MONAI class).
+medulla::GridMode gridMode(const Case& c, const char* mode, const char* padding, bool align) {
+    return {medulla::parseInterp(c.text("mode", mode), "mode"),
+            medulla::parsePadding(c.text("padding_mode", padding), "padding_mode"),
+            c.params().contains("align_corners") && !c.params()["align_corners"].is_null()
+                ? c.params()["align_corners"].get<bool>()
+                : align};
+}
+
+std::optional<bool> optionalFlag(const Case& c, const char* key) {
+    if (!c.params().contains(key) || c.params()[key].is_null())
+        return std::nullopt;
+    return c.params()[key].get<bool>();
+}
+
+at::Tensor matrixTensor(const medulla::MatrixN& m) {
+    const auto n = int64_t(m.size());
+    at::Tensor t = torch::empty({n, n}, torch::kDouble);
+    for (int64_t r = 0; r < n; ++r)
+        for (int64_t k = 0; k < n; ++k)
+            t[r][k] = m(size_t(r), size_t(k));
+    return t;
+}
+
 /// Handlers by MONAI op name; each returns the outputs it computes, named
 /// as in the manifest.
 const std::map<std::string, Handler>& handlers() {
     static const std::map<std::string, Handler> h = {
+        {"Spacing",
+         [](const Case& c) {
+             medulla::SpacingParams p;
+             p.pixdim = c.list("pixdim");
+             p.diagonal = c.flag("diagonal", false);
+             p.scaleExtent = c.flag("scale_extent", false);
+             p.minPixdim = c.list("min_pixdim");
+             p.maxPixdim = c.list("max_pixdim");
+             p.mode = gridMode(c, "bilinear", "border", false);
+             return volumeOutputs(medulla::spacingVolume(c.volume(), p, "Spacing"));
+         }},
+        {"Orientation",
+         [](const Case& c) {
+             return volumeOutputs(
+                 medulla::orientationVolume(c.volume(), c.text("axcodes", "RAS"), "Orientation"));
+         }},
+        {"Resize",
+         [](const Case& c) {
+             return volumeOutputs(medulla::resizeVolume(
+                 c.volume(), c.ints("spatial_size"), c.text("size_mode", "all"),
+                 c.text("mode", "area"), optionalFlag(c, "align_corners"),
+                 c.flag("anti_aliasing", false), c.list("anti_aliasing_sigma"), "Resize"));
+         }},
+        {"Zoom",
+         [](const Case& c) {
+             return volumeOutputs(medulla::zoomVolume(
+                 c.volume(), c.list("zoom"), c.text("mode", "area"), c.text("padding_mode", "edge"),
+                 optionalFlag(c, "align_corners"), c.flag("keep_size", true), "Zoom"));
+         }},
+        {"Rotate",
+         [](const Case& c) {
+             return volumeOutputs(
+                 medulla::rotateVolume(c.volume(), c.list("angle"), c.flag("keep_size", true),
+                                       gridMode(c, "bilinear", "border", false), "Rotate"));
+         }},
+        {"Affine",
+         [](const Case& c) {
+             medulla::AffineParams p;
+             p.rotate = c.list("rotate_params");
+             p.shear = c.list("shear_params");
+             p.translate = c.list("translate_params");
+             p.scale = c.list("scale_params");
+             p.spatialSize = c.ints("spatial_size");
+             medulla::MatrixN m;
+             Outputs out = volumeOutputs(medulla::affineVolume(
+                 c.volume(), p, gridMode(c, "bilinear", "reflection", false), &m, "Affine"));
+             // MONAI returns a 4x4 matrix for 2D images too (z untouched).
+             out["transform_matrix"] =
+                 m.size() == 4 ? matrixTensor(m)
+                               : volumeOutputs(medulla::Volume(torch::zeros({1, 1, 1}),
+                                                               m.appliedTo(medulla::Affine())))
+                                     .at("affine");
+             return out;
+         }},
         {"ScaleIntensityRange",
          [](const Case& c) {
              return Outputs{{"img", medulla::scaleIntensityRange(
@@ -142,6 +224,70 @@ const std::map<std::string, Handler>& handlers() {
              return Outputs{
                  {"img", medulla::thresholdIntensity(c.input("img"), c.num("threshold", 0),
                                                      c.flag("above", true), c.num("cval", 0))}};
+         }},
+        {"GaussianSmooth",
+         [](const Case& c) {
+             std::vector<double> sigma = c.list("sigma");
+             if (sigma.empty())
+                 sigma = {1.0};
+             return Outputs{
+                 {"img", medulla::gaussianSmooth(c.input("img"), sigma, c.text("approx", "erf"))}};
+         }},
+        {"AsDiscrete",
+         [](const Case& c) {
+             const auto onehot = c.opt("to_onehot");
+             const Json& r = c.params().value("rounding", Json());
+             return Outputs{
+                 {"img",
+                  medulla::asDiscrete(
+                      c.input("img"), c.flag("argmax", false),
+                      onehot ? std::optional<int64_t>(int64_t(*onehot)) : std::nullopt,
+                      c.opt("threshold"), r.is_string() ? r.get<std::string>() : std::string())}};
+         }},
+        {"KeepLargestConnectedComponent",
+         [](const Case& c) {
+             const Json& p = c.params();
+             const bool hasLabels = p.contains("applied_labels") && !p["applied_labels"].is_null();
+             const auto onehot = p.contains("is_onehot") && !p["is_onehot"].is_null()
+                                     ? std::optional<bool>(p["is_onehot"].get<bool>())
+                                     : std::nullopt;
+             const auto conn = c.opt("connectivity");
+             return Outputs{
+                 {"img", medulla::keepLargestConnectedComponent(
+                             c.input("img"),
+                             hasLabels ? std::optional(c.list("applied_labels")) : std::nullopt,
+                             onehot, c.flag("independent", true),
+                             conn ? std::optional<int>(int(*conn)) : std::nullopt,
+                             int64_t(c.num("num_components", 1)))}};
+         }},
+        {"LabelToContour",
+         [](const Case& c) {
+             return Outputs{{"img", medulla::labelToContour(c.input("img"),
+                                                            c.text("kernel_type", "Laplace"))}};
+         }},
+        {"FillHoles",
+         [](const Case& c) {
+             const std::vector<double> labels = c.list("applied_labels");
+             const auto conn = c.opt("connectivity");
+             return Outputs{
+                 {"img", medulla::fillHoles(c.input("img"),
+                                            labels.empty() ? std::nullopt : std::optional(labels),
+                                            conn ? std::optional<int>(int(*conn)) : std::nullopt)}};
+         }},
+        {"CropForeground",
+         [](const Case& c) {
+             std::vector<int64_t> margin = c.ints("margin"), k = c.ints("k_divisible");
+             if (margin.empty())
+                 margin = {0};
+             if (k.empty())
+                 k = {1};
+             medulla::CropBox box;
+             Outputs out = volumeOutputs(medulla::cropForegroundVolume(
+                 c.volume(), c.ints("channel_indices"), margin, c.flag("allow_smaller", true), k,
+                 c.text("mode", "constant"), c.num("value", 0), "CropForeground", &box));
+             out["box_start"] = torch::tensor(box.start, torch::kLong);
+             out["box_end"] = torch::tensor(box.end, torch::kLong);
+             return out;
          }},
     };
     return h;
@@ -205,8 +351,12 @@ int main(int argc, char** argv) {
             for (const auto& [name, tensor] : got) {
                 if (!spec["outputs"].contains(name))
                     continue;
+                const Json& ref = spec["outputs"][name];
+                // An .npy file, or numbers given inline (e.g. CropForeground's box).
                 const at::Tensor want =
-                    medulla::readNpy(dir + "/" + spec["outputs"][name].get<std::string>());
+                    ref.is_string()  ? medulla::readNpy(dir + "/" + ref.get<std::string>())
+                    : ref.is_array() ? torch::tensor(ref.get<std::vector<double>>(), torch::kDouble)
+                                     : torch::tensor(ref.get<double>(), torch::kDouble);
                 const double e = excess(tensor, want, rtol, atol);
                 if (e > worst) {
                     worst = e;

@@ -15,10 +15,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bench/BenchData.h"
 #include "engine/core/Threads.h"
-#include "engine/data/SyntheticData.h"
 #include "engine/io/ImageLoader.h"
-#include "engine/io/NiftiIO.h"
 
 using namespace medulla;
 
@@ -32,38 +31,8 @@ int main(int argc, char** argv) {
     app.add_option("--dir", dir);
     CLI11_PARSE(app, argc, argv);
     threads = configureThreads(threads);
-    std::filesystem::create_directories(dir);
 
-    const Affine affine({{{-0.8, 0, 0, 0}, {0, -0.8, 0, 0}, {0, 0, 2.5, 0}, {0, 0, 0, 1}}});
-    std::vector<std::pair<std::string, std::string>> files;
-    for (int i = 0; i < cases; ++i) {
-        const std::string img = dir + "/img_" + std::to_string(i) + ".nii.gz";
-        const std::string lbl = dir + "/lbl_" + std::to_string(i) + ".nii.gz";
-        files.emplace_back(img, lbl);
-        if (std::filesystem::exists(img) && std::filesystem::exists(lbl))
-            continue;
-        RandomGenerator rng{uint64_t(i)};
-        auto pair = createTestImage3d(SyntheticImageOptions()
-                                          .height(256)
-                                          .width(256)
-                                          .depth(100)
-                                          .num_objs(12)
-                                          .rad_max(30)
-                                          .rad_min(10)
-                                          .noise_max(0.1)
-                                          .num_seg_classes(1),
-                                      rng);
-        auto x = torch::arange(256, torch::kFloat).view({-1, 1, 1});
-        auto y = torch::arange(256, torch::kFloat).view({1, -1, 1});
-        at::Tensor body =
-            ((x - 128) / (0.45 * 256)).square() + ((y - 128) / (0.40 * 256)).square() <= 1;
-        body = body.expand({256, 256, 100}).unsqueeze(0);
-        at::Tensor image =
-            torch::where(body, (pair.image.data() * 400 - 20).round(), torch::full({1}, -1000.0f));
-        at::Tensor label = (pair.label.data() > 0).logical_and(body);
-        writeNifti(Volume(image.to(torch::kShort), affine), img);
-        writeNifti(Volume(label.to(torch::kByte), affine), lbl);
-    }
+    const auto files = bench::spleenLikeCases(dir, cases);
     (void)loadImage(files[0].first); // warm-up
     std::vector<double> perCase;
     for (int p = 0; p < passes; ++p) {

@@ -29,6 +29,7 @@ std::shared_ptr<Transform> CenterSpatialCropd::fromJson(const Json& config,
 
 Sample CenterSpatialCropd::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
+        sample.recordSpatial(key, name());
         Volume& v = sample.at(key);
         v = centerCropVolume(v, options_.roi_size());
     }

@@ -33,6 +33,35 @@ std::vector<Sample> Compose::operator()(Sample sample, RandomGenerator& rng) con
     return current;
 }
 
+namespace {
+
+/// splitmix64 finaliser: a well-mixed 64-bit value from a combination.
+uint64_t mix(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+} // namespace
+
+std::vector<Sample> Compose::run(Sample sample, uint64_t itemKey) const {
+    std::vector<Sample> current;
+    current.push_back(std::move(sample));
+    const uint64_t base = mix(mix(seed_) ^ itemKey);
+    for (size_t i = 0; i < transforms_.size(); ++i) {
+        std::vector<Sample> next;
+        for (size_t s = 0; s < current.size(); ++s) {
+            RandomGenerator rng(mix(base ^ mix((uint64_t(i) << 32) | uint64_t(s))));
+            auto produced = transforms_[i]->applyMany(std::move(current[s]), rng);
+            for (auto& p : produced)
+                next.push_back(std::move(p));
+        }
+        current = std::move(next);
+    }
+    return current;
+}
+
 size_t Compose::firstRandom() const {
     for (size_t i = 0; i < transforms_.size(); ++i)
         if (transforms_[i]->isRandom())
@@ -41,11 +70,15 @@ size_t Compose::firstRandom() const {
 }
 
 Compose Compose::deterministicPrefix() const {
-    return Compose({transforms_.begin(), transforms_.begin() + firstRandom()});
+    Compose c({transforms_.begin(), transforms_.begin() + firstRandom()});
+    c.seed_ = seed_;
+    return c;
 }
 
 Compose Compose::randomSuffix() const {
-    return Compose({transforms_.begin() + firstRandom(), transforms_.end()});
+    Compose c({transforms_.begin() + firstRandom(), transforms_.end()});
+    c.seed_ = seed_;
+    return c;
 }
 
 } // namespace medulla

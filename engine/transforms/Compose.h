@@ -1,6 +1,7 @@
 #pragma once
 /// An ordered chain of transforms, readable from and writable to a JSON list.
 
+#include <cstdint>
 #include <vector>
 
 #include "engine/transforms/Transform.h"
@@ -19,6 +20,15 @@ public:
     /// Run every transform; multi-sample transforms multiply the samples.
     std::vector<Sample> operator()(Sample sample, RandomGenerator& rng) const;
 
+    /// MONAI's set_random_state: the seed of the per-item streams of run().
+    void setRandomState(uint64_t seed) { seed_ = seed; }
+    uint64_t randomState() const { return seed_; }
+    /// Run on one item. Every random transform draws from its own generator,
+    /// seeded from (random state, itemKey, its position, the sample number),
+    /// so the output depends only on the seed and the key (e.g. epoch and
+    /// item index), not on the thread, worker count or other items.
+    std::vector<Sample> run(Sample sample, uint64_t itemKey) const;
+
     /// Everything before the first random transform (what a cache may store).
     Compose deterministicPrefix() const;
     /// The first random transform and everything after it.
@@ -30,6 +40,7 @@ public:
 private:
     size_t firstRandom() const;
     std::vector<TransformPtr> transforms_;
+    uint64_t seed_ = 0;
 };
 
 } // namespace medulla

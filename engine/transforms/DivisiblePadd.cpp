@@ -36,6 +36,7 @@ std::shared_ptr<Transform> DivisiblePadd::fromJson(const Json& config, const std
 
 Sample DivisiblePadd::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
+        sample.recordSpatial(key, name());
         Volume& v = sample.at(key);
         v = divisiblePadVolume(v, options_.k(), options_.method(), options_.mode(),
                                options_.value(), "DivisiblePadd");

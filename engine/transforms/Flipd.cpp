@@ -28,6 +28,7 @@ std::shared_ptr<Transform> Flipd::fromJson(const Json& config, const std::string
 
 Sample Flipd::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
+        sample.recordSpatial(key, name());
         Volume& v = sample.at(key);
         v = flipVolume(v, options_.spatial_axis());
     }

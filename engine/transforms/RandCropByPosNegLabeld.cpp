@@ -94,11 +94,11 @@ std::vector<Sample> RandCropByPosNegLabeld::applyMany(Sample sample, RandomGener
             int64_t c = std::clamp(centre[d], half, shape[d] - size[d] + half);
             start[d] = c - half;
         }
-        Sample s;
-        s.paths = sample.paths;
-        s.volumes = sample.volumes;
-        for (const auto& key : options_.keys())
+        Sample s = sample; // tensors are shared, not copied
+        for (const auto& key : options_.keys()) {
+            s.recordSpatial(key, name());
             s.volumes[key] = cropVolume(sample.at(key), start, size);
+        }
         out.push_back(std::move(s));
     }
     return out;

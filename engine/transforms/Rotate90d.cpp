@@ -33,6 +33,7 @@ std::shared_ptr<Transform> Rotate90d::fromJson(const Json& config, const std::st
 
 Sample Rotate90d::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
+        sample.recordSpatial(key, name());
         Volume& v = sample.at(key);
         v = rotate90Volume(v, options_.k(), options_.spatial_axes().at(0),
                            options_.spatial_axes().at(1));

@@ -15,4 +15,9 @@ const Volume& Sample::at(const std::string& key) const {
     return const_cast<Sample*>(this)->at(key);
 }
 
+void Sample::recordSpatial(const std::string& key, const std::string& transform) {
+    const Volume& v = at(key);
+    applied[key].push_back({transform, v.spatialShape(), v.affine()});
+}
+
 } // namespace medulla

@@ -36,6 +36,7 @@ std::shared_ptr<Transform> SpatialPadd::fromJson(const Json& config, const std::
 
 Sample SpatialPadd::apply(Sample sample, RandomGenerator&) const {
     for (const auto& key : options_.keys()) {
+        sample.recordSpatial(key, name());
         Volume& v = sample.at(key);
         v = padVolume(v, options_.spatial_size(), options_.method(), options_.mode(),
                       options_.value(), "SpatialPadd");

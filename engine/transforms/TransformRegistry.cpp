@@ -1,15 +1,64 @@
+#include "engine/transforms/Activationsd.h"
+#include "engine/transforms/AsDiscreted.h"
+#include "engine/transforms/BorderPadd.h"
 #include "engine/transforms/CenterSpatialCropd.h"
+#include "engine/transforms/CropForegroundd.h"
 #include "engine/transforms/DivisiblePadd.h"
 #include "engine/transforms/EnsureChannelFirstd.h"
+#include "engine/transforms/FillHolesd.h"
 #include "engine/transforms/Flipd.h"
+#include "engine/transforms/GaussianSmoothd.h"
+#include "engine/transforms/KeepLargestConnectedComponentd.h"
+#include "engine/transforms/LabelToContourd.h"
 #include "engine/transforms/LoadImaged.h"
 #include "engine/transforms/NormalizeIntensityd.h"
+#include "engine/transforms/RandCropByLabelClassesd.h"
 #include "engine/transforms/RandCropByPosNegLabeld.h"
+#include "engine/transforms/RandFlipd.h"
+#include "engine/transforms/RandGaussianSharpend.h"
+#include "engine/transforms/RandGaussianSmoothd.h"
+#include "engine/transforms/RandRotate90d.h"
+#include "engine/transforms/RandSpatialCropSamplesd.h"
+#include "engine/transforms/RandSpatialCropd.h"
+#include "engine/transforms/RandWeightedCropd.h"
+#include "engine/transforms/RemoveSmallObjectsd.h"
+#include "engine/transforms/ResizeWithPadOrCropd.h"
 #include "engine/transforms/Rotate90d.h"
 #include "engine/transforms/ScaleIntensityRanged.h"
 #include "engine/transforms/ScaleIntensityd.h"
+#include "engine/transforms/SpatialCropd.h"
 #include "engine/transforms/SpatialPadd.h"
 #include "engine/transforms/ThresholdIntensityd.h"
+// Intensity augmentation, utility and IO transforms.
+#include "engine/transforms/Affined.h"
+#include "engine/transforms/CastToTyped.h"
+#include "engine/transforms/ConcatItemsd.h"
+#include "engine/transforms/CopyItemsd.h"
+#include "engine/transforms/DataStatsd.h"
+#include "engine/transforms/DeleteItemsd.h"
+#include "engine/transforms/EnsureTyped.h"
+#include "engine/transforms/Invertd.h"
+#include "engine/transforms/OneOf.h"
+#include "engine/transforms/Orientationd.h"
+#include "engine/transforms/RandAdjustContrastd.h"
+#include "engine/transforms/RandAffined.h"
+#include "engine/transforms/RandBiasFieldd.h"
+#include "engine/transforms/RandElasticd.h"
+#include "engine/transforms/RandGaussianNoised.h"
+#include "engine/transforms/RandHistogramShiftd.h"
+#include "engine/transforms/RandRotated.h"
+#include "engine/transforms/RandScaleIntensityd.h"
+#include "engine/transforms/RandShiftIntensityd.h"
+#include "engine/transforms/RandZoomd.h"
+#include "engine/transforms/RandomOrder.h"
+#include "engine/transforms/Resized.h"
+#include "engine/transforms/Rotated.h"
+#include "engine/transforms/SaveImaged.h"
+#include "engine/transforms/ScaleIntensityRangePercentilesd.h"
+#include "engine/transforms/SelectItemsd.h"
+#include "engine/transforms/Spacingd.h"
+#include "engine/transforms/ToTensord.h"
+#include "engine/transforms/Zoomd.h"
 
 namespace medulla {
 
@@ -28,6 +77,55 @@ Registry<Transform>& transformRegistry() {
         r.add(SpatialPadd::info(), &SpatialPadd::fromJson);
         r.add(DivisiblePadd::info(), &DivisiblePadd::fromJson);
         r.add(CenterSpatialCropd::info(), &CenterSpatialCropd::fromJson);
+        r.add(ScaleIntensityRangePercentilesd::info(), &ScaleIntensityRangePercentilesd::fromJson);
+        r.add(RandGaussianNoised::info(), &RandGaussianNoised::fromJson);
+        r.add(RandShiftIntensityd::info(), &RandShiftIntensityd::fromJson);
+        r.add(RandScaleIntensityd::info(), &RandScaleIntensityd::fromJson);
+        r.add(RandAdjustContrastd::info(), &RandAdjustContrastd::fromJson);
+        r.add(RandHistogramShiftd::info(), &RandHistogramShiftd::fromJson);
+        r.add(RandBiasFieldd::info(), &RandBiasFieldd::fromJson);
+        r.add(CastToTyped::info(), &CastToTyped::fromJson);
+        r.add(ToTensord::info(), &ToTensord::fromJson);
+        r.add(EnsureTyped::info(), &EnsureTyped::fromJson);
+        r.add(DataStatsd::info(), &DataStatsd::fromJson);
+        r.add(CopyItemsd::info(), &CopyItemsd::fromJson);
+        r.add(ConcatItemsd::info(), &ConcatItemsd::fromJson);
+        r.add(DeleteItemsd::info(), &DeleteItemsd::fromJson);
+        r.add(SelectItemsd::info(), &SelectItemsd::fromJson);
+        r.add(SaveImaged::info(), &SaveImaged::fromJson);
+        r.add(BorderPadd::info(), &BorderPadd::fromJson);
+        r.add(SpatialCropd::info(), &SpatialCropd::fromJson);
+        r.add(CropForegroundd::info(), &CropForegroundd::fromJson);
+        r.add(ResizeWithPadOrCropd::info(), &ResizeWithPadOrCropd::fromJson);
+        r.add(RandSpatialCropd::info(), &RandSpatialCropd::fromJson);
+        r.add(RandSpatialCropSamplesd::info(), &RandSpatialCropSamplesd::fromJson);
+        r.add(RandCropByLabelClassesd::info(), &RandCropByLabelClassesd::fromJson);
+        r.add(RandWeightedCropd::info(), &RandWeightedCropd::fromJson);
+        r.add(RandFlipd::info(), &RandFlipd::fromJson);
+        r.add(RandRotate90d::info(), &RandRotate90d::fromJson);
+        r.add(GaussianSmoothd::info(), &GaussianSmoothd::fromJson);
+        r.add(RandGaussianSmoothd::info(), &RandGaussianSmoothd::fromJson);
+        r.add(RandGaussianSharpend::info(), &RandGaussianSharpend::fromJson);
+        r.add(Activationsd::info(), &Activationsd::fromJson);
+        r.add(AsDiscreted::info(), &AsDiscreted::fromJson);
+        r.add(KeepLargestConnectedComponentd::info(), &KeepLargestConnectedComponentd::fromJson);
+        r.add(RemoveSmallObjectsd::info(), &RemoveSmallObjectsd::fromJson);
+        r.add(FillHolesd::info(), &FillHolesd::fromJson);
+        r.add(LabelToContourd::info(), &LabelToContourd::fromJson);
+        r.add(Spacingd::info(), &Spacingd::fromJson);
+        r.add(Orientationd::info(), &Orientationd::fromJson);
+        r.add(Resized::info(), &Resized::fromJson);
+        r.add(Zoomd::info(), &Zoomd::fromJson);
+        r.add(Rotated::info(), &Rotated::fromJson);
+        r.add(Affined::info(), &Affined::fromJson);
+        r.add(RandAffined::info(), &RandAffined::fromJson);
+        r.add(RandRotated::info(), &RandRotated::fromJson);
+        r.add(RandZoomd::info(), &RandZoomd::fromJson);
+        r.add(Invertd::info(), &Invertd::fromJson);
+        r.add(OneOf::info(), &OneOf::fromJson);
+        r.add(RandomOrder::info(), &RandomOrder::fromJson);
+        r.add(RandElasticd::info2d(), &RandElasticd::fromJson2d);
+        r.add(RandElasticd::info3d(), &RandElasticd::fromJson3d);
         return r;
     }();
     return registry;

@@ -6,7 +6,8 @@
 ///   -> RandCropByPosNegLabeld(96^3, pos=1, neg=1, num_samples=4, image_threshold=0)
 /// Measures the deterministic prefix (cases/s, `--workers` cases at a time, as a
 /// cache fill does) and the cached epoch (copy of the cached item + the random
-/// crops, MONAI's CacheDataset epoch). MONAI 1.3.2 on this machine: prefix
+/// crops, MONAI's CacheDataset epoch; patches are views, collated later as in
+/// MONAI). MONAI 1.3.2 on this machine: prefix
 /// 1.21 cases/s, cached epoch 37.0 cases/s. Prints one JSON line.
 ///
 ///   bench_transforms [--cases 8] [--passes 3] [--threads 2] [--workers 2]
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
     };
     (void)det.run(item(0), 0); // warm-up
 
-    std::vector<Sample> cached(size_t(cases));
+    std::vector<Sample> cached(static_cast<size_t>(cases));
     std::vector<double> detTimes;
     for (int p = 0; p < passes; ++p)
         detTimes.push_back(parallelFor(cases, workers, [&](int i) {
@@ -109,16 +110,33 @@ int main(int argc, char** argv) {
     for (int p = 0; p < epochPasses; ++p) {
         std::atomic<size_t> count{0};
         epochTimes.push_back(parallelFor(cases, workers, [&](int i) {
-            Sample copy = cached[size_t(i)];
-            for (auto& [key, v] : copy.volumes) // a deep copy, as MONAI's deepcopy
-                v = Volume(v.data().clone(), v.affine());
-            auto out = rnd.run(std::move(copy), uint64_t(p) * 1000003ULL + uint64_t(i));
+            // As CacheDataset::get: the cached item is shared, not deep-copied
+            // (transforms never write into their inputs; MONAI deep-copies).
+            auto out = rnd.run(cached[size_t(i)], uint64_t(p) * 1000003ULL + uint64_t(i));
             count += out.size();
             if (i == 0 && p == 0)
                 patchShape = out.front().at("image").data().sizes().vec();
         }));
         patches = count;
     }
+    // One extra pass, one case at a time, timing each transform (MONAI's breakdown).
+    std::vector<double> perTransform(full.transforms().size(), 0.0);
+    for (int i = 0; i < cases; ++i) {
+        std::vector<Sample> current{item(i)};
+        for (size_t t = 0; t < full.transforms().size(); ++t) {
+            RandomGenerator rng{static_cast<uint64_t>(i)};
+            const auto t0 = std::chrono::steady_clock::now();
+            std::vector<Sample> next;
+            for (auto& s : current)
+                for (auto& p : full.transforms()[t]->applyMany(std::move(s), rng))
+                    next.push_back(std::move(p));
+            perTransform[t] += seconds(t0) / cases;
+            current = std::move(next);
+        }
+    }
+    nlohmann::json breakdown;
+    for (size_t t = 0; t < perTransform.size(); ++t)
+        breakdown[std::to_string(t) + "_" + full.transforms()[t]->name()] = perTransform[t];
     const double detCps = cases / median(detTimes), epochCps = cases / median(epochTimes);
     nlohmann::json out = {{"bench", "transforms"},
                           {"impl", "medulla"},
@@ -130,6 +148,7 @@ int main(int argc, char** argv) {
                           {"cached_epoch_cases_per_s", epochCps},
                           {"cached_epoch_median_pass_s", median(epochTimes)},
                           {"patches_per_epoch", patches},
+                          {"per_transform_s_per_case", breakdown},
                           {"patch_shape", patchShape},
                           {"shape_after_det_prefix", cached[0].at("image").data().sizes().vec()},
                           {"monai_det_prefix_cases_per_s", 1.21},

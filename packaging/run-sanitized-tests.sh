@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_READER="${1:-20}"
 B=build-asan
-CC=clang CXX=clang++ cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CC=clang CXX=clang++ cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEDULLA_CUDA_KERNELS=OFF \
   -DMEDULLA_SANITIZE=address,undefined -DMEDULLA_FUZZ=ON \
   -DMEDULLA_BUILD_UI=OFF -DMEDULLA_BUILD_BENCH=OFF \
   -DMEDULLA_FUZZ_SECONDS="$SECONDS_PER_READER" \

@@ -1,5 +1,7 @@
 #include "engine/transforms/CropOps.h"
 
+#include "kernels/cpu/ForegroundProfile.h"
+
 #include <torch/nn/functional/padding.h>
 #include <torch/torch.h>
 
@@ -203,8 +205,9 @@ CropBox foregroundBox(const at::Tensor& image, const std::vector<int64_t>& chann
         }
         data = data.index_select(0, torch::tensor(idx, torch::kLong).to(data.device()));
     }
-    const at::Tensor mask = (data > threshold).any(0);
-    const size_t n = size_t(mask.dim());
+    // One pass: which slices along each axis hold foreground.
+    const auto profiles = kernels::foregroundProfiles(data, threshold);
+    const size_t n = profiles.size();
     const std::vector<int64_t> margin = perAxisValues(marginIn, n, joined(context, "margin"));
     for (int64_t m : margin)
         if (m < 0)
@@ -214,13 +217,17 @@ CropBox foregroundBox(const at::Tensor& image, const std::vector<int64_t>& chann
 
     CropBox box{std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
     for (size_t d = 0; d < n; ++d) {
-        const int64_t len = mask.size(int64_t(d));
-        const at::Tensor line = mask.movedim(int64_t(d), 0).reshape({len, -1}).any(1).cpu();
-        const at::Tensor where = line.nonzero();
-        if (where.size(0) == 0) // no foreground at all
+        const auto& line = profiles[d];
+        const auto len = int64_t(line.size());
+        int64_t first = 0, last = len - 1;
+        while (first < len && !line[size_t(first)])
+            ++first;
+        while (last >= 0 && !line[size_t(last)])
+            --last;
+        if (first == len) // no foreground at all
             return {std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
-        int64_t lo = where[0][0].item<int64_t>() - margin[d];
-        int64_t hi = where[-1][0].item<int64_t>() + margin[d] + 1;
+        int64_t lo = first - margin[d];
+        int64_t hi = last + margin[d] + 1;
         if (allowSmaller) {
             lo = std::max<int64_t>(lo, 0);
             hi = std::min(hi, len);

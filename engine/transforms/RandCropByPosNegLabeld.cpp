@@ -71,9 +71,9 @@ std::vector<Sample> RandCropByPosNegLabeld::applyMany(Sample sample, RandomGener
     at::Tensor image;
     if (!options_.image_key().empty())
         image = sample.at(options_.image_key()).data();
-    const kernels::LabelIndices idx =
-        kernels::mapLabelIndices(label.data(), image, options_.image_threshold());
-    if (idx.foreground.empty() && idx.background.empty())
+    const kernels::LabelSampler idx(label.data(), image, options_.image_threshold());
+    const int64_t nFg = idx.foregroundCount(), nBg = idx.backgroundCount();
+    if (nFg == 0 && nBg == 0)
         throw ShapeError("the label has neither foreground nor background voxels to sample", {},
                          "RandCropByPosNegLabeld");
 
@@ -81,12 +81,12 @@ std::vector<Sample> RandCropByPosNegLabeld::applyMany(Sample sample, RandomGener
     std::vector<Sample> out;
     for (int64_t n = 0; n < options_.num_samples(); ++n) {
         bool positive = rng.uniform() < pPos;
-        if (positive && idx.foreground.empty())
+        if (positive && nFg == 0)
             positive = false;
-        if (!positive && idx.background.empty())
+        if (!positive && nBg == 0)
             positive = true;
-        const auto& pool = positive ? idx.foreground : idx.background;
-        const int64_t flat = pool[size_t(rng.integer(0, int64_t(pool.size())))];
+        // The k-th index of the sorted pool, k uniform (as indexing a list).
+        const int64_t flat = idx.select(rng.integer(0, positive ? nFg : nBg), positive);
         const auto centre = unravelIndex(flat, shape);
         std::vector<int64_t> start(shape.size());
         for (size_t d = 0; d < shape.size(); ++d) {
@@ -97,7 +97,7 @@ std::vector<Sample> RandCropByPosNegLabeld::applyMany(Sample sample, RandomGener
         Sample s = sample; // tensors are shared, not copied
         for (const auto& key : options_.keys()) {
             s.recordSpatial(key, name());
-            s.volumes[key] = cropVolume(sample.at(key), start, size);
+            s.volumes[key] = cropVolume(sample.at(key), start, size, /*copy=*/false);
         }
         out.push_back(std::move(s));
     }

@@ -33,6 +33,17 @@ RandRange RandRange::fromJson(const Json& value, const std::string& field) {
     return r;
 }
 
+RandRange RandRange::single(const Json& value, const std::string& field) {
+    if (value.is_array() && value.size() == 2 && value[0].is_number() && value[1].is_number())
+        return fromJson(Json::array({value}), field);
+    if (value.is_array() && value.size() == 1)
+        return fromJson(value, field);
+    if (value.is_array())
+        throw ConfigError("expected a number r or a [min, max] pair, got " + value.dump(), {},
+                          field);
+    return fromJson(value, field);
+}
+
 Json RandRange::toJson() const {
     Json out = Json::array();
     for (size_t i = 0; i < ranges_.size(); ++i)

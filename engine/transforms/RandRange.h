@@ -17,6 +17,8 @@ public:
     RandRange() = default;
     /// Throws ConfigError naming `field` for anything else, or lo > hi.
     static RandRange fromJson(const Json& value, const std::string& field);
+    /// One range: a number r or a [min, max] list (RandRotated's range_x).
+    static RandRange single(const Json& value, const std::string& field);
     Json toJson() const;
 
     bool empty() const { return ranges_.empty(); }

@@ -36,9 +36,9 @@ std::shared_ptr<Transform> RandRotated::fromJson(const Json& config, const std::
                         .mode(r.stringList("mode"))
                         .padding_mode(r.stringList("padding_mode"))
                         .align_corners(r.boolean("align_corners")))
-            .range_x(RandRange::fromJson(r.raw("range_x"), r.field("range_x")))
-            .range_y(RandRange::fromJson(r.raw("range_y"), r.field("range_y")))
-            .range_z(RandRange::fromJson(r.raw("range_z"), r.field("range_z")))
+            .range_x(RandRange::single(r.raw("range_x"), r.field("range_x")))
+            .range_y(RandRange::single(r.raw("range_y"), r.field("range_y")))
+            .range_z(RandRange::single(r.raw("range_z"), r.field("range_z")))
             .prob(r.number("prob")));
 }
 
@@ -51,6 +51,16 @@ Sample RandRotated::apply(Sample sample, RandomGenerator& rng) const {
     return Rotated::rotateKeys(std::move(sample), options_.rotate(), angle, name());
 }
 
+namespace {
+
+/// A one-entry range as RandRange::single reads it back.
+Json single(const RandRange& r) {
+    const Json j = r.toJson();
+    return j.empty() ? Json(0.0) : j[0];
+}
+
+} // namespace
+
 Json RandRotated::toJson() const {
     const RotatedOptions& r = options_.rotate();
     return {{"name", name()},
@@ -59,9 +69,9 @@ Json RandRotated::toJson() const {
             {"mode", r.mode()},
             {"padding_mode", r.padding_mode()},
             {"align_corners", r.align_corners()},
-            {"range_x", options_.range_x().toJson()},
-            {"range_y", options_.range_y().toJson()},
-            {"range_z", options_.range_z().toJson()},
+            {"range_x", single(options_.range_x())},
+            {"range_y", single(options_.range_y())},
+            {"range_z", single(options_.range_z())},
             {"prob", options_.prob()}};
 }
 

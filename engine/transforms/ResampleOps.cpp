@@ -15,10 +15,6 @@ namespace medulla {
 
 namespace {
 
-std::vector<double> shapeOf(const std::vector<int64_t>& s) {
-    return {s.begin(), s.end()};
-}
-
 void checkRank(const Volume& v, const std::string& context) {
     if (!v.isValid())
         throw ShapeError("no image", {}, context);

@@ -7,7 +7,7 @@
 namespace medulla {
 
 Volume cropVolume(const Volume& v, const std::vector<int64_t>& start,
-                  const std::vector<int64_t>& size) {
+                  const std::vector<int64_t>& size, bool copy) {
     const auto shape = v.spatialShape();
     if (start.size() != shape.size() || size.size() != shape.size())
         throw ShapeError("crop box has " + std::to_string(size.size()) + " axes, volume has " +
@@ -25,7 +25,7 @@ Volume cropVolume(const Volume& v, const std::vector<int64_t>& start,
     Affine a = v.affine();
     const Vec3 o = a.voxelToWorld(s0);
     a(0, 3) = o[0], a(1, 3) = o[1], a(2, 3) = o[2];
-    return Volume(t.contiguous(), a);
+    return Volume(copy ? t.contiguous() : t, a);
 }
 
 std::vector<int64_t> unravelIndex(int64_t flat, const std::vector<int64_t>& shape) {

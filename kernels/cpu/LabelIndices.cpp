@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace medulla::kernels {
@@ -58,6 +59,80 @@ LabelIndices mapLabelIndices(const at::Tensor& label, const at::Tensor& image,
         }
     });
     return out;
+}
+
+} // namespace medulla::kernels
+
+namespace medulla::kernels {
+
+namespace {
+constexpr int64_t kChunk = 1 << 14;
+}
+
+LabelSampler::LabelSampler(const at::Tensor& label, const at::Tensor& image, double imageThreshold)
+    : threshold_(imageThreshold) {
+    label_ = label.to(at::kCPU, at::kFloat).contiguous().reshape({-1});
+    n_ = label_.numel();
+    l_ = label_.data_ptr<float>();
+    if (image.defined()) {
+        image_ = image.to(at::kCPU, at::kFloat).contiguous().reshape({image.size(0), -1});
+        if (image_.size(1) != n_)
+            throw std::invalid_argument("image and label have different spatial sizes");
+        img_ = image_.data_ptr<float>();
+        channels_ = image_.size(0);
+    }
+    const int64_t chunks = (n_ + kChunk - 1) / kChunk;
+    std::vector<int64_t> fg(size_t(chunks), 0), bg(size_t(chunks), 0);
+    at::parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+        for (int64_t c = b; c < e; ++c) {
+            int64_t f = 0, g = 0;
+            for (int64_t i = c * kChunk, end = std::min(n_, (c + 1) * kChunk); i < end; ++i) {
+                if (l_[i] > 0)
+                    ++f;
+                else if (isBackground(i))
+                    ++g;
+            }
+            fg[size_t(c)] = f;
+            bg[size_t(c)] = g;
+        }
+    });
+    fgOffset_.assign(size_t(chunks) + 1, 0);
+    bgOffset_.assign(size_t(chunks) + 1, 0);
+    for (size_t c = 0; c < size_t(chunks); ++c) {
+        fgOffset_[c + 1] = fgOffset_[c] + fg[c];
+        bgOffset_[c + 1] = bgOffset_[c] + bg[c];
+    }
+}
+
+bool LabelSampler::isForeground(int64_t i) const {
+    return l_[i] > 0;
+}
+
+bool LabelSampler::isBackground(int64_t i) const {
+    if (l_[i] > 0)
+        return false;
+    if (!img_)
+        return true;
+    for (int64_t c = 0; c < channels_; ++c)
+        if (img_[c * n_ + i] > threshold_)
+            return true;
+    return false;
+}
+
+int64_t LabelSampler::select(int64_t k, bool foreground) const {
+    const std::vector<int64_t>& off = foreground ? fgOffset_ : bgOffset_;
+    if (k < 0 || k >= off.back())
+        throw std::out_of_range("LabelSampler: index out of range");
+    // The chunk c with off[c] <= k < off[c + 1].
+    const auto c = int64_t(std::upper_bound(off.begin(), off.end(), k) - off.begin()) - 1;
+    int64_t seen = off[size_t(c)];
+    for (int64_t i = c * kChunk, end = std::min(n_, (c + 1) * kChunk); i < end; ++i)
+        if (foreground ? isForeground(i) : isBackground(i)) {
+            if (seen == k)
+                return i;
+            ++seen;
+        }
+    throw std::logic_error("LabelSampler: inconsistent counts");
 }
 
 } // namespace medulla::kernels

@@ -186,6 +186,102 @@ at::Tensor resampleGridCuda(const at::Tensor& input, const at::Tensor& grid,
 }
 #endif
 
+/// Per-axis taps of an axis-aligned map: output index i samples input
+/// coordinate scale * i + offset on this axis (after padding).
+struct AxisTaps {
+    std::vector<int64_t> i0, i1; ///< tap indices, always valid for loads
+    std::vector<double> w0, w1;  ///< their weights (0 for taps outside)
+};
+
+template <int P>
+AxisTaps axisTaps(double scale, double offset, int64_t nOut, int64_t nIn, bool align, Interp interp,
+                  bool roundAway) {
+    AxisTaps t;
+    t.i0.resize(size_t(nOut));
+    t.i1.resize(size_t(nOut));
+    t.w0.resize(size_t(nOut));
+    t.w1.resize(size_t(nOut));
+    for (int64_t i = 0; i < nOut; ++i) {
+        const double x = sampling::pad<P>(scale * double(i) + offset, nIn, align);
+        const auto k = size_t(i);
+        if (interp == Interp::Nearest) {
+            const auto r = static_cast<int64_t>(roundAway ? std::round(x) : std::nearbyint(x));
+            const bool inside = r >= 0 && r < nIn;
+            t.i0[k] = inside ? r : 0;
+            t.w0[k] = inside ? 1.0 : 0.0;
+            t.i1[k] = t.i0[k];
+            t.w1[k] = 0.0;
+        } else {
+            const double f = std::floor(x);
+            const auto r = static_cast<int64_t>(f);
+            const double frac = x - f;
+            const bool in0 = r >= 0 && r < nIn, in1 = r + 1 >= 0 && r + 1 < nIn;
+            t.i0[k] = in0 ? r : 0;
+            t.w0[k] = in0 ? 1.0 - frac : 0.0;
+            t.i1[k] = in1 ? r + 1 : 0;
+            t.w1[k] = in1 ? frac : 0.0;
+        }
+    }
+    return t;
+}
+
+/// The common case of Spacing, Zoom-like and identity maps: no rotation or
+/// shear, nearest or linear. Separable taps make it a few loads per voxel.
+/// Returns false (nothing written) when the map is not axis-aligned.
+template <typename T>
+bool resampleSeparable(const at::Tensor& in, const double m[4][4], int64_t ox, int64_t oy,
+                       int64_t oz, const ResampleOptions& o, bool roundAway, float* out) {
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c)
+            if (r != c && m[r][c] != 0.0)
+                return false;
+    if (o.interp == Interp::BSpline)
+        return false;
+    const int64_t nx = in.size(1), ny = in.size(2), nz = in.size(3), channels = in.size(0);
+    auto taps = [&](int axis, int64_t nOut, int64_t nIn) {
+        switch (o.padding) {
+        case Padding::Zeros:
+            return axisTaps<sampling::kZeros>(m[axis][axis], m[axis][3], nOut, nIn, o.alignCorners,
+                                              o.interp, roundAway);
+        case Padding::Border:
+            return axisTaps<sampling::kBorder>(m[axis][axis], m[axis][3], nOut, nIn, o.alignCorners,
+                                               o.interp, roundAway);
+        default:
+            return axisTaps<sampling::kReflection>(m[axis][axis], m[axis][3], nOut, nIn,
+                                                   o.alignCorners, o.interp, roundAway);
+        }
+    };
+    const AxisTaps tx = taps(0, ox, nx), ty = taps(1, oy, ny), tz = taps(2, oz, nz);
+    const T* src = in.data_ptr<T>();
+    const int64_t cs = nx * ny * nz, ocs = ox * oy * oz;
+    at::parallel_for(0, ox * oy, 16, [&](int64_t b, int64_t e) {
+        for (int64_t line = b; line < e; ++line) {
+            const auto i = size_t(line / oy), j = size_t(line % oy);
+            const double wxy[4] = {tx.w0[i] * ty.w0[j], tx.w0[i] * ty.w1[j], tx.w1[i] * ty.w0[j],
+                                   tx.w1[i] * ty.w1[j]};
+            const int64_t rows[4] = {
+                (tx.i0[i] * ny + ty.i0[j]) * nz, (tx.i0[i] * ny + ty.i1[j]) * nz,
+                (tx.i1[i] * ny + ty.i0[j]) * nz, (tx.i1[i] * ny + ty.i1[j]) * nz};
+            for (int64_t c = 0; c < channels; ++c) {
+                const T* sc = src + c * cs;
+                float* dst = out + c * ocs + line * oz;
+                for (int64_t k = 0; k < oz; ++k) {
+                    const auto kk = size_t(k);
+                    const int64_t z0 = tz.i0[kk], z1 = tz.i1[kk];
+                    const double a = tz.w0[kk], bw = tz.w1[kk];
+                    double acc = 0;
+                    for (int r = 0; r < 4; ++r)
+                        if (wxy[r] != 0.0)
+                            acc += wxy[r] * ((a != 0.0 ? a * double(sc[rows[r] + z0]) : 0.0) +
+                                             (bw != 0.0 ? bw * double(sc[rows[r] + z1]) : 0.0));
+                    dst[k] = float(acc);
+                }
+            }
+        }
+    });
+    return true;
+}
+
 } // namespace
 
 at::Tensor bsplineCoefficients(const at::Tensor& input) {
@@ -251,22 +347,27 @@ at::Tensor resampleAffine(const at::Tensor& input, const std::vector<int64_t>& o
     at::Tensor out = at::empty({in.size(0), g.ox, g.oy, g.oz}, in.options().dtype(at::kFloat));
     float* o = out.data_ptr<float>();
     const int64_t outStride = g.ox * g.oy * g.oz;
-    withSource(in, input.dim() == 4, options, [&](const auto& sampler) {
-        at::parallel_for(0, g.ox * g.oy, 16, [&](int64_t b, int64_t e) {
-            for (int64_t line = b; line < e; ++line) {
-                const auto i = double(line / g.oy), j = double(line % g.oy);
-                const double bx = m[0][0] * i + m[0][1] * j + m[0][3];
-                const double by = m[1][0] * i + m[1][1] * j + m[1][3];
-                const double bz = m[2][0] * i + m[2][1] * j + m[2][3];
-                float* dst = o + line * g.oz;
-                for (int64_t k = 0; k < g.oz; ++k) {
-                    const auto kk = double(k);
-                    sampler(bx + m[0][2] * kk, by + m[1][2] * kk, bz + m[2][2] * kk, dst + k,
-                            outStride);
+    const bool fast =
+        in.scalar_type() == at::kDouble
+            ? resampleSeparable<double>(in, m, g.ox, g.oy, g.oz, options, input.dim() == 4, o)
+            : resampleSeparable<float>(in, m, g.ox, g.oy, g.oz, options, input.dim() == 4, o);
+    if (!fast)
+        withSource(in, input.dim() == 4, options, [&](const auto& sampler) {
+            at::parallel_for(0, g.ox * g.oy, 16, [&](int64_t b, int64_t e) {
+                for (int64_t line = b; line < e; ++line) {
+                    const auto i = double(line / g.oy), j = double(line % g.oy);
+                    const double bx = m[0][0] * i + m[0][1] * j + m[0][3];
+                    const double by = m[1][0] * i + m[1][1] * j + m[1][3];
+                    const double bz = m[2][0] * i + m[2][1] * j + m[2][3];
+                    float* dst = o + line * g.oz;
+                    for (int64_t k = 0; k < g.oz; ++k) {
+                        const auto kk = double(k);
+                        sampler(bx + m[0][2] * kk, by + m[1][2] * kk, bz + m[2][2] * kk, dst + k,
+                                outStride);
+                    }
                 }
-            }
+            });
         });
-    });
     std::vector<int64_t> shape{in.size(0)};
     shape.insert(shape.end(), outShape.begin(), outShape.end());
     return out.view(shape);

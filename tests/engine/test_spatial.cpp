@@ -13,6 +13,7 @@
 #include "engine/core/Error.h"
 #include "engine/transforms/Compose.h"
 #include "engine/transforms/ResampleOps.h"
+#include "kernels/cpu/LabelIndices.h"
 #include "kernels/cpu/Resample.h"
 
 using namespace medulla;
@@ -243,6 +244,39 @@ private Q_SLOTS:
         for (int k = 0; k < 50; ++k)
             sizes.insert(order.run(sampleOf(v), uint64_t(k)).front().at("image").data().size(1));
         QCOMPARE(sizes, (std::set<int64_t>{9, 18}));
+    }
+
+    /// Count-and-select sampling gives exactly the sorted index lists.
+    void labelSamplerMatchesIndexLists() {
+        torch::manual_seed(5);
+        const at::Tensor label = (torch::rand({1, 40, 37, 29}) > 0.8).to(torch::kFloat);
+        const at::Tensor image = torch::rand({2, 40, 37, 29}) - 0.3;
+        const kernels::LabelIndices lists = kernels::mapLabelIndices(label, image, 0.0);
+        const kernels::LabelSampler sampler(label, image, 0.0);
+        QCOMPARE(sampler.foregroundCount(), int64_t(lists.foreground.size()));
+        QCOMPARE(sampler.backgroundCount(), int64_t(lists.background.size()));
+        for (size_t k = 0; k < lists.foreground.size(); k += 7)
+            QCOMPARE(sampler.select(int64_t(k), true), lists.foreground[k]);
+        for (size_t k = 0; k < lists.background.size(); k += 13)
+            QCOMPARE(sampler.select(int64_t(k), false), lists.background[k]);
+    }
+
+    /// pos:neg = 1:3 centres: 1-voxel patches show the centre's class.
+    void posNegCropCentresFollowTheRatio() {
+        at::Tensor label = torch::zeros({1, 20, 20, 20});
+        label.slice(1, 5, 9).fill_(1);
+        Sample s;
+        s.volumes["label"] = Volume(label);
+        Compose c = Compose::fromJson(Json::parse(R"([{"name": "RandCropByPosNegLabeld",
+            "keys": ["label"], "label_key": "label", "spatial_size": [1, 1, 1], "pos": 1,
+            "neg": 3, "num_samples": 1000}])"),
+                                      "t");
+        c.setRandomState(11);
+        int positive = 0;
+        for (const Sample& p : c.run(s, 0))
+            positive += p.at("label").data().item<float>() > 0;
+        // Binomial(1000, 0.25): sd 13.7; 4 sd.
+        QVERIFY2(std::abs(positive - 250) < 55, std::to_string(positive).c_str());
     }
 
     void badParametersNameTransformAndField() {

@@ -16,26 +16,25 @@ ComponentInfo Affined::info() {
     auto list = [](const char* name, const char* help) {
         return ParamSpec{name, ParamType::FloatList, Json::array(), -1e6, 1e6, {}, help};
     };
-    return {"Affined",
-            "transform",
-            "Affine transform (rotate, shear, translate, scale) about the image centre.",
-            {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
-             list("rotate_params", "radians: 1 (2D) or 3 (3D)"),
-             list("shear_params", "2 (2D) or 6 (3D) shear factors"),
-             list("translate_params", "voxels per axis"),
-             list("scale_params", "factor per axis"),
-             {"spatial_size",
-              ParamType::IntList,
-              Json::array(),
-              -1,
-              1000000,
-              {},
-              "output size (empty or <= 0: the input's)"},
-             {"mode", ParamType::StringList, Json{"bilinear"}, 0, 0, interpChoices(),
-              "interpolation, one for all keys or one per key"},
-             {"padding_mode", ParamType::StringList, Json{"reflection"}, 0, 0, paddingChoices(),
-              "outside values, one for all keys or one per key"},
-             {"align_corners", ParamType::Bool, false, 0, 0, {}, "grid_sample align_corners"}}};
+    ComponentInfo info{
+        "Affined",
+        "transform",
+        "Affine transform (rotate, shear, translate, scale) about the image centre.",
+        {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
+         list("rotate_params", "radians: 1 (2D) or 3 (3D)"),
+         list("shear_params", "2 (2D) or 6 (3D) shear factors"),
+         list("translate_params", "voxels per axis"),
+         list("scale_params", "factor per axis"),
+         {"spatial_size",
+          ParamType::IntList,
+          Json::array(),
+          -1,
+          1000000,
+          {},
+          "output size (empty or <= 0: the input's)"},
+         {"align_corners", ParamType::Bool, false, 0, 0, {}, "grid_sample align_corners"}}};
+    appendGridModeSpecs(info.params, "reflection");
+    return info;
 }
 
 std::shared_ptr<Transform> Affined::fromJson(const Json& config, const std::string& context) {

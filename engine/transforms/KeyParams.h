@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/core/Error.h"
+#include "engine/core/Params.h"
 #include "engine/transforms/ResampleOps.h"
 
 namespace medulla {
@@ -31,6 +32,15 @@ inline GridMode gridModeFor(const std::vector<std::string>& modes,
                             const std::string& context) {
     return {parseInterp(perKey(modes, i), context + ".mode"),
             parsePadding(perKey(paddings, i), context + ".padding_mode"), alignCorners};
+}
+
+/// Append the "mode" and "padding_mode" parameter specs of the resampling
+/// transforms (bilinear; `padding` by default) to a schema.
+inline void appendGridModeSpecs(std::vector<ParamSpec>& params, const char* padding) {
+    params.push_back({"mode", ParamType::StringList, Json{"bilinear"}, 0, 0, interpChoices(),
+                      "interpolation, one for all keys or one per key"});
+    params.push_back({"padding_mode", ParamType::StringList, Json{padding}, 0, 0, paddingChoices(),
+                      "outside values, one for all keys or one per key"});
 }
 
 /// Validate per-key mode/padding lists at construction.

@@ -21,11 +21,8 @@ ComponentInfo RandAffined::info() {
           -1,
           1000000,
           {},
-          "output size (empty or <= 0: the input's)"},
-         {"mode", ParamType::StringList, Json{"bilinear"}, 0, 0, interpChoices(),
-          "interpolation, one for all keys or one per key"},
-         {"padding_mode", ParamType::StringList, Json{"reflection"}, 0, 0, paddingChoices(),
-          "outside values, one for all keys or one per key"}}};
+          "output size (empty or <= 0: the input's)"}}};
+    appendGridModeSpecs(info.params, "reflection");
     for (auto& s : RandAffineRanges::specs())
         info.params.push_back(s);
     return info;

@@ -13,29 +13,28 @@ Rotated::Rotated(RotatedOptions options) : options_(std::move(options)) {
 }
 
 ComponentInfo Rotated::info() {
-    return {"Rotated",
-            "transform",
-            "Rotate about the image centre (radians).",
-            {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
-             {"angle",
-              ParamType::FloatList,
-              Json{0.0},
-              -1e3,
-              1e3,
-              {},
-              "radians: one (2D) or three (about axes 0, 1, 2)"},
-             {"keep_size",
-              ParamType::Bool,
-              true,
-              0,
-              0,
-              {},
-              "keep the input size (else grow to hold the rotated image)"},
-             {"mode", ParamType::StringList, Json{"bilinear"}, 0, 0, interpChoices(),
-              "interpolation, one for all keys or one per key"},
-             {"padding_mode", ParamType::StringList, Json{"border"}, 0, 0, paddingChoices(),
-              "outside values, one for all keys or one per key"},
-             {"align_corners", ParamType::Bool, false, 0, 0, {}, "grid_sample align_corners"}}};
+    ComponentInfo info{
+        "Rotated",
+        "transform",
+        "Rotate about the image centre (radians).",
+        {{"keys", ParamType::StringList, Json{"image", "label"}, 0, 0, {}, "keys to process"},
+         {"angle",
+          ParamType::FloatList,
+          Json{0.0},
+          -1e3,
+          1e3,
+          {},
+          "radians: one (2D) or three (about axes 0, 1, 2)"},
+         {"keep_size",
+          ParamType::Bool,
+          true,
+          0,
+          0,
+          {},
+          "keep the input size (else grow to hold the rotated image)"},
+         {"align_corners", ParamType::Bool, false, 0, 0, {}, "grid_sample align_corners"}}};
+    appendGridModeSpecs(info.params, "border");
+    return info;
 }
 
 std::shared_ptr<Transform> Rotated::fromJson(const Json& config, const std::string& context) {

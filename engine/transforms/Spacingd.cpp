@@ -12,7 +12,7 @@ Spacingd::Spacingd(SpacingdOptions options) : options_(std::move(options)) {
 }
 
 ComponentInfo Spacingd::info() {
-    return {
+    ComponentInfo info{
         "Spacingd",
         "transform",
         "Resample to a voxel spacing in mm, keeping orientation and origin.",
@@ -25,10 +25,6 @@ ComponentInfo Spacingd::info() {
           {},
           "output spacing (mm) per axis; <= 0 keeps an axis"},
          {"diagonal", ParamType::Bool, false, 0, 0, {}, "resample onto an axis-aligned RAS grid"},
-         {"mode", ParamType::StringList, Json{"bilinear"}, 0, 0, interpChoices(),
-          "interpolation, one for all keys or one per key"},
-         {"padding_mode", ParamType::StringList, Json{"border"}, 0, 0, paddingChoices(),
-          "outside values, one for all keys or one per key"},
          {"align_corners", ParamType::Bool, false, 0, 0, {}, "grid_sample align_corners"},
          {"scale_extent",
           ParamType::Bool,
@@ -51,6 +47,8 @@ ComponentInfo Spacingd::info() {
           1e6,
           {},
           "keep spacings at or below this"}}};
+    appendGridModeSpecs(info.params, "border");
+    return info;
 }
 
 std::shared_ptr<Transform> Spacingd::fromJson(const Json& config, const std::string& context) {

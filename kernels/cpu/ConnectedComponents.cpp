@@ -1,5 +1,9 @@
 #include "kernels/cpu/ConnectedComponents.h"
 
+#ifdef MEDULLA_HAVE_CUDA_KERNELS
+#include "kernels/cuda/ConnectedComponentsCuda.h"
+#endif
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -102,6 +106,40 @@ std::vector<std::vector<int>> neighbourOffsets(int ndim, int connectivity) {
     return out;
 }
 
+#ifdef MEDULLA_HAVE_CUDA_KERNELS
+namespace {
+
+/// CUDA masks of 1-3 dims: label propagation on the device
+/// (cuda/ConnectedComponents.cu), then roots compacted to 1..N in order.
+Components connectedComponentsCuda(const at::Tensor& mask, int connectivity) {
+    const int ndim = int(mask.dim());
+    const at::Tensor m = mask.ne(0).to(at::kByte).contiguous();
+    std::vector<int64_t> s(3, 1);
+    for (int d = 0; d < ndim; ++d)
+        s[size_t(d)] = mask.size(d);
+    std::vector<int> flat;
+    const auto offsets = neighbourOffsets(ndim, connectivity);
+    for (const auto& o : offsets)
+        for (int a = 0; a < 3; ++a)
+            flat.push_back(a < ndim ? o[size_t(a)] : 0);
+    at::Tensor lab = at::empty(m.sizes(), m.options().dtype(at::kInt));
+    const int code = cuda::labelComponents(m.data_ptr<uint8_t>(), lab.data_ptr<int32_t>(), s[0],
+                                           s[1], s[2], flat.data(), int(offsets.size()));
+    if (code != 0)
+        throw std::runtime_error("connectedComponents (CUDA): error " + std::to_string(code));
+    auto [roots, inverse, counts] = at::_unique2(lab.flatten(), true, true, true);
+    const at::Tensor rootsCpu = roots.cpu(), countsCpu = counts.cpu().to(at::kLong);
+    const bool hasBackground = rootsCpu.numel() > 0 && rootsCpu[0].item<int32_t>() == 0;
+    Components out;
+    out.labels = (hasBackground ? inverse : inverse + 1).to(at::kInt).view(mask.sizes()).cpu();
+    for (int64_t k = hasBackground ? 1 : 0; k < countsCpu.numel(); ++k)
+        out.sizes.push_back(countsCpu[k].item<int64_t>());
+    return out;
+}
+
+} // namespace
+#endif
+
 Components connectedComponents(const at::Tensor& mask, int connectivity) {
     const int ndim = int(mask.dim());
     if (ndim < 1 || ndim > 4)
@@ -116,6 +154,10 @@ Components connectedComponents(const at::Tensor& mask, int connectivity) {
     if (mask.numel() >= int64_t(std::numeric_limits<Index>::max()))
         throw std::invalid_argument("connectedComponents: mask has too many voxels");
 
+#ifdef MEDULLA_HAVE_CUDA_KERNELS
+    if (mask.is_cuda() && ndim <= 3 && mask.numel() > 0)
+        return connectedComponentsCuda(mask, connectivity);
+#endif
     const at::Tensor m = mask.to(at::kCPU).ne(0).to(at::kByte).contiguous();
     Components out;
     out.labels = at::zeros(mask.sizes(), at::TensorOptions().dtype(at::kInt));

@@ -19,8 +19,9 @@ struct Components {
     int64_t count() const { return int64_t(sizes.size()); }
 };
 
-/// mask: 1 to 4 dims (non-zero = foreground), any dtype, CPU (a CUDA tensor
-/// is copied to the CPU; labels come back on the CPU). connectivity k in
+/// mask: 1 to 4 dims (non-zero = foreground), any dtype. CUDA masks of 1-3
+/// dims are labelled on the GPU (cuda/ConnectedComponents.cu) when the
+/// build has the CUDA kernels, others on the CPU; labels come back on the CPU. connectivity k in
 /// [1, ndim]: neighbours are the voxels reachable in up to k orthogonal
 /// steps (3D: 1 = 6, 2 = 18, 3 = 26 neighbours; 2D: 1 = 4, 2 = 8); 0 means
 /// full connectivity (k = ndim). Throws std::invalid_argument otherwise, or

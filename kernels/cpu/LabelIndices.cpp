@@ -86,11 +86,22 @@ LabelSampler::LabelSampler(const at::Tensor& label, const at::Tensor& image, dou
     at::parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
         for (int64_t c = b; c < e; ++c) {
             int64_t f = 0, g = 0;
-            for (int64_t i = c * kChunk, end = std::min(n_, (c + 1) * kChunk); i < end; ++i) {
-                if (l_[i] > 0)
-                    ++f;
-                else if (isBackground(i))
-                    ++g;
+            const int64_t begin = c * kChunk, end = std::min(n_, (c + 1) * kChunk);
+            if (channels_ <= 1) { // branch-free, vectorisable
+                const float* im = img_;
+                const double t = threshold_;
+                for (int64_t i = begin; i < end; ++i) {
+                    const int fgv = l_[i] > 0;
+                    f += fgv;
+                    g += (1 - fgv) & (im ? int(double(im[i]) > t) : 1);
+                }
+            } else {
+                for (int64_t i = begin; i < end; ++i) {
+                    if (l_[i] > 0)
+                        ++f;
+                    else if (isBackground(i))
+                        ++g;
+                }
             }
             fg[size_t(c)] = f;
             bg[size_t(c)] = g;

@@ -1,5 +1,7 @@
 #include "engine/transforms/CropPadOps.h"
 
+#include "engine/transforms/CropOps.h"
+
 #include <torch/nn/functional/padding.h>
 #include <torch/torch.h>
 
@@ -128,39 +130,7 @@ Volume padVolume(const Volume& v, const std::vector<int64_t>& sizeIn, const std:
     }
     if (!any)
         return v;
-    std::vector<int64_t> pads; // last axis first, as torch wants
-    for (size_t d = shape.size(); d-- > 0;) {
-        pads.push_back(before[d]);
-        pads.push_back(after[d]);
-    }
-    namespace F = torch::nn::functional;
-    at::Tensor x = v.data();
-    at::Tensor out;
-    if (mode == "constant") {
-        out = F::pad(x, F::PadFuncOptions(pads).mode(torch::kConstant).value(value));
-    } else {
-        F::PadFuncOptions o(pads);
-        if (mode == "edge" || mode == "replicate")
-            o.mode(torch::kReplicate);
-        else if (mode == "reflect")
-            o.mode(torch::kReflect);
-        else if (mode == "circular" || mode == "wrap")
-            o.mode(torch::kCircular);
-        else
-            throw ConfigError("unknown pad mode \"" + mode +
-                                  "\" (constant, edge, replicate, reflect, circular)",
-                              "", context + ".mode");
-        for (size_t d = 0; d < shape.size(); ++d)
-            if (mode == "reflect" && std::max(before[d], after[d]) >= shape[d])
-                throw ConfigError("reflect padding needs less padding than the image size", "",
-                                  context + ".mode");
-        // Replicate/reflect work on batched float input.
-        out = F::pad(x.unsqueeze(0).to(torch::kFloat), o).squeeze(0).to(x.scalar_type());
-    }
-    Affine map;
-    for (size_t d = 0; d < shape.size(); ++d)
-        map(int(d), 3) = -double(before[d]);
-    return Volume(out.contiguous(), compose(v.affine(), map));
+    return padBorders(v, before, after, mode, value, context);
 }
 
 Volume divisiblePadVolume(const Volume& v, const std::vector<int64_t>& kIn,

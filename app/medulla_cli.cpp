@@ -4,6 +4,7 @@
 ///   medulla train EXPERIMENT.json [--output-dir DIR] [--epochs N] [--threads N]
 ///   medulla info PATH [--json] [--reader NAME] [--series UID] [--thumbnails]
 ///   medulla demo-data DIR [--cases N] [--seed S]
+///   medulla decathlon --task TASK --root DIR [--download] [--section S] [--url URL --md5 MD5]
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "app/cli/ConsoleObserver.h"
+#include "app/cli/DecathlonCommand.h"
 #include "app/cli/InfoCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
@@ -132,6 +134,25 @@ int main(int argc, char** argv) {
     demo->add_option("--cases", cases, "number of cases")->check(CLI::PositiveNumber);
     demo->add_option("--seed", seed, "seed");
 
+    auto* decathlon = app.add_subcommand(
+        "decathlon", "Download, verify and extract a Medical Segmentation Decathlon task and "
+                     "print its training/validation/test split");
+    medulla::cli::DecathlonArgs decathlonArgs;
+    decathlon->add_option("--task", decathlonArgs.task, "Task01_BrainTumour ... Task10_Colon")
+        ->required();
+    decathlon->add_option("--root", decathlonArgs.root, "folder holding TASK.tar and TASK/")
+        ->required();
+    decathlon->add_option("--section", decathlonArgs.section, "training, validation or test")
+        ->check(CLI::IsMember({"training", "validation", "test"}));
+    decathlon->add_flag("--download", decathlonArgs.download,
+                        "download and extract the task if TASK/dataset.json is missing");
+    decathlon->add_flag("--list", decathlonArgs.list, "print the cases of --section");
+    decathlon->add_option("--url", decathlonArgs.url, "archive URL instead of MONAI's mirror");
+    decathlon->add_option("--md5", decathlonArgs.md5, "archive MD5 (with --url)");
+    decathlon->add_option("--seed", decathlonArgs.seed, "training/validation shuffle seed");
+    decathlon->add_option("--val-frac", decathlonArgs.valFrac, "validation fraction")
+        ->check(CLI::Range(0.0, 1.0));
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (*train)
@@ -140,6 +161,8 @@ int main(int argc, char** argv) {
             return medulla::cli::runInfo(infoArgs);
         if (*demo)
             return runDemoData(dataDir, cases, seed);
+        if (*decathlon)
+            return medulla::cli::runDecathlon(decathlonArgs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -45,4 +45,21 @@ std::vector<std::pair<std::string, std::string>> spleenLikeCases(const std::stri
     return files;
 }
 
+std::string spleenChainJson(int numSamples) {
+    return R"([
+  {"name": "LoadImaged", "keys": ["image", "label"]},
+  {"name": "EnsureChannelFirstd", "keys": ["image", "label"]},
+  {"name": "ScaleIntensityRanged", "keys": ["image"], "a_min": -57, "a_max": 164,
+   "b_min": 0.0, "b_max": 1.0, "clip": true},
+  {"name": "CropForegroundd", "keys": ["image", "label"], "source_key": "image",
+   "allow_smaller": true},
+  {"name": "Orientationd", "keys": ["image", "label"], "axcodes": "RAS"},
+  {"name": "Spacingd", "keys": ["image", "label"], "pixdim": [1.5, 1.5, 2.0],
+   "mode": ["bilinear", "nearest"]},
+  {"name": "RandCropByPosNegLabeld", "keys": ["image", "label"], "label_key": "label",
+   "spatial_size": [96, 96, 96], "pos": 1, "neg": 1, "num_samples": )" +
+           std::to_string(numSamples) + R"(, "image_key": "image", "image_threshold": 0}
+])";
+}
+
 } // namespace medulla::bench

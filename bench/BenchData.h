@@ -13,4 +13,10 @@ namespace medulla::bench {
 /// (image, label) paths.
 std::vector<std::pair<std::string, std::string>> spleenLikeCases(const std::string& dir, int cases);
 
+/// The spleen tutorial's training chain as a JSON list: LoadImaged ->
+/// EnsureChannelFirstd -> ScaleIntensityRanged(-57, 164, 0, 1, clip) ->
+/// CropForegroundd -> Orientationd(RAS) -> Spacingd(1.5, 1.5, 2.0) ->
+/// RandCropByPosNegLabeld(96^3, pos 1, neg 1, `numSamples`).
+std::string spleenChainJson(int numSamples = 4);
+
 } // namespace medulla::bench

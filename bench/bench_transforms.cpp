@@ -31,21 +31,6 @@ using namespace medulla;
 
 namespace {
 
-const char* kChain = R"([
-  {"name": "LoadImaged", "keys": ["image", "label"]},
-  {"name": "EnsureChannelFirstd", "keys": ["image", "label"]},
-  {"name": "ScaleIntensityRanged", "keys": ["image"], "a_min": -57, "a_max": 164,
-   "b_min": 0.0, "b_max": 1.0, "clip": true},
-  {"name": "CropForegroundd", "keys": ["image", "label"], "source_key": "image",
-   "allow_smaller": true},
-  {"name": "Orientationd", "keys": ["image", "label"], "axcodes": "RAS"},
-  {"name": "Spacingd", "keys": ["image", "label"], "pixdim": [1.5, 1.5, 2.0],
-   "mode": ["bilinear", "nearest"]},
-  {"name": "RandCropByPosNegLabeld", "keys": ["image", "label"], "label_key": "label",
-   "spatial_size": [96, 96, 96], "pos": 1, "neg": 1, "num_samples": 4,
-   "image_key": "image", "image_threshold": 0}
-])";
-
 double seconds(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -86,7 +71,7 @@ int main(int argc, char** argv) {
     threads = configureThreads(threads);
     const auto files = bench::spleenLikeCases(dir, cases);
 
-    Compose full = Compose::fromJson(nlohmann::json::parse(kChain), "chain");
+    Compose full = Compose::fromJson(nlohmann::json::parse(bench::spleenChainJson(4)), "chain");
     full.setRandomState(0);
     const Compose det = full.deterministicPrefix(), rnd = full.randomSuffix();
     auto item = [&](int i) {

@@ -1,5 +1,6 @@
 #include "engine/core/AtomicFile.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -12,14 +13,16 @@ namespace medulla {
 
 void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write,
                      const std::string& tmpSuffix) {
+    static std::atomic<uint64_t> counter{0}; // threads may write the same target at once
     const fs::path target(path);
     std::error_code ec;
     if (target.has_parent_path() && !fs::exists(target.parent_path()))
         fs::create_directories(target.parent_path(), ec);
     if (ec)
         throw IoError("cannot create the folder: " + ec.message(), path);
-    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp" +
-                                                 std::to_string(getpid()) + tmpSuffix);
+    const fs::path tmp = target.parent_path() /
+                         ("." + target.filename().string() + ".tmp" + std::to_string(getpid()) +
+                          "-" + std::to_string(++counter) + tmpSuffix);
     try {
         write(tmp.string());
     } catch (const IoError& e) {

@@ -33,6 +33,15 @@ private:
     std::mt19937_64 engine_;
 };
 
+/// splitmix64 finaliser: a well-mixed 64-bit seed from a combination of
+/// values (e.g. mixSeed(seed ^ mixSeed(epoch))). Pure, thread-safe.
+inline uint64_t mixSeed(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
 /// Seed LibTorch's global generator (network initialisation, dropout).
 void seedTorch(uint64_t seed);
 

@@ -1,42 +1,55 @@
 #include "engine/data/CacheDataset.h"
 
+#include <ATen/ATen.h>
+
 #include "engine/core/Error.h"
+#include "engine/data/CacheFill.h"
 
 namespace medulla {
 
-CacheDataset::CacheDataset(std::vector<Sample> items, Compose transforms, ProgressSink& progress,
-                           const CancelToken* cancel)
-    : random_(transforms.randomSuffix()) {
-    const Compose prefix = transforms.deterministicPrefix();
-    RandomGenerator unused(0);
-    cache_.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (cancel)
-            cancel->throwIfCancelled();
-        const std::string file = items[i].paths.count("image") ? items[i].paths.at("image")
-                                 : items[i].paths.empty()      ? std::string()
-                                                               : items[i].paths.begin()->second;
-        std::vector<Sample> out;
-        try {
-            out = prefix(std::move(items[i]), unused);
-        } catch (const ShapeError& e) { // name the case; IoErrors already name their file
-            throw ShapeError(e.message(), file, e.field());
-        } catch (const ConfigError& e) {
-            throw ConfigError(e.message(), file, e.field());
-        }
-        if (out.size() != 1)
-            throw ConfigError("a deterministic transform produced " + std::to_string(out.size()) +
-                                  " samples; only random transforms may multiply samples",
-                              {}, "transforms");
-        cache_.push_back(std::move(out.front()));
-        progress.progress(double(i + 1) / double(items.size()), "caching case " +
-                                                                    std::to_string(i + 1) + "/" +
-                                                                    std::to_string(items.size()));
-    }
+size_t CacheDataset::cacheCount(size_t n, int64_t cacheNum, double cacheRate) {
+    if (cacheNum < 0)
+        throw ConfigError("must be >= 0", {}, "cache_num");
+    if (!(cacheRate >= 0.0 && cacheRate <= 1.0))
+        throw ConfigError("must be in [0, 1]", {}, "cache_rate");
+    return std::min({size_t(cacheNum), size_t(double(n) * cacheRate), n});
 }
 
-std::vector<Sample> CacheDataset::get(size_t i, RandomGenerator& rng) const {
-    return random_(cache_.at(i), rng);
+CacheDataset::CacheDataset(std::vector<Sample> items, Compose transforms,
+                           const CacheDatasetOptions& options, ProgressSink& progress,
+                           const CancelToken* cancel)
+    : Dataset(std::move(items), std::move(transforms)), options_(options),
+      prefix_(transforms_.deterministicPrefix()), suffix_(transforms_.randomSuffix()) {
+    const size_t n = cacheCount(items_.size(), options.cache_num(), options.cache_rate());
+    cache_.resize(n);
+    forEachItem(
+        n, int(options.num_workers()),
+        [&](size_t i) { cache_[i] = prepareCacheItem(prefix_, items_[i]); }, progress, cancel,
+        "caching");
+    versions_.reserve(n);
+    for (const auto& s : cache_)
+        versions_.push_back(tensorVersions(s));
+}
+
+std::vector<Sample> CacheDataset::get(size_t i, uint64_t itemKey) const {
+    if (i >= cache_.size())
+        return Dataset::get(i, itemKey);
+    Sample s = cache_[i]; // shares the tensors
+    if (options_.copy_cache())
+        for (auto& kv : s.volumes)
+            kv.second.setData(kv.second.data().clone());
+    const std::string file = describe(items_[i]);
+    auto out = runNamed(suffix_, std::move(s), itemKey, file, transforms_.prefixLength());
+    // a transform that wrote into the shared tensors would have corrupted the cache
+    checkUnmodified(cache_[i], versions_[i], file);
+    return out;
+}
+
+size_t CacheDataset::memoryBytes() const {
+    std::vector<const Sample*> all;
+    for (const auto& s : cache_)
+        all.push_back(&s);
+    return tensorBytes(all);
 }
 
 } // namespace medulla

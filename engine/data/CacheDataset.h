@@ -1,33 +1,68 @@
 #pragma once
-/// CacheDataset: runs the deterministic prefix of a transform chain once per
-/// case (load, channel-first, intensity scaling, ...) and keeps the results
-/// in memory; the random suffix (crops, augmentation) runs on every fetch.
+/// MONAI's CacheDataset: runs the deterministic prefix of the transform chain
+/// (load, channel-first, intensity scaling, orientation, spacing, ...) once
+/// per item, on several threads, and keeps the results in memory; the random
+/// suffix (crops, augmentation) runs on every fetch, on the cached item,
+/// which it never modifies.
 
-#include <vector>
+#include <torch/arg.h>
+
+#include <cstdint>
+#include <limits>
 
 #include "engine/core/CancelToken.h"
 #include "engine/core/Progress.h"
-#include "engine/transforms/Compose.h"
+#include "engine/data/Dataset.h"
 
 namespace medulla {
 
-class CacheDataset {
-public:
-    /// Builds the cache now, reporting one progress step per case.
-    /// Throws CancelledError when cancelled, or the first case's error with
-    /// its file named.
-    CacheDataset(std::vector<Sample> items, Compose transforms, ProgressSink& progress,
-                 const CancelToken* cancel = nullptr);
+struct CacheDatasetOptions {
+    /// Items cached: min(cache_num, int(n * cache_rate), n), the first ones
+    /// of the list; the others run the whole chain on every fetch.
+    TORCH_ARG(int64_t, cache_num) = std::numeric_limits<int64_t>::max();
+    TORCH_ARG(double, cache_rate) = 1.0;
+    /// Threads filling the cache (<= 0: one per hardware thread).
+    TORCH_ARG(int64_t, num_workers) = 1;
+    /// Deep-copy a cached item before the random transforms run on it
+    /// (MONAI's copy_cache). Not needed with Medulla's transforms, which
+    /// never write into their input (each fetch checks this), so off.
+    TORCH_ARG(bool, copy_cache) = false;
+};
 
-    size_t size() const { return cache_.size(); }
-    /// The cached (deterministic) state of case i.
+class CacheDataset : public Dataset {
+public:
+    /// Fills the cache now, reporting progress per item ("caching k/n").
+    /// Throws CancelledError when cancelled, ConfigError for impossible
+    /// options (field named), or the first item's error with its file named.
+    CacheDataset(std::vector<Sample> items, Compose transforms, const CacheDatasetOptions& options,
+                 ProgressSink& progress, const CancelToken* cancel = nullptr);
+    /// Old form: cache everything on one thread.
+    CacheDataset(std::vector<Sample> items, Compose transforms, ProgressSink& progress,
+                 const CancelToken* cancel = nullptr)
+        : CacheDataset(std::move(items), std::move(transforms), CacheDatasetOptions(), progress,
+                       cancel) {}
+
+    /// Item i: the cached state plus the random suffix (or the whole chain
+    /// for an item beyond cacheNum()). Same result as Dataset::get with the
+    /// same chain and key. Thread-safe.
+    std::vector<Sample> get(size_t i, uint64_t itemKey) const override;
+
+    /// Number of cached items (the first ones).
+    size_t cacheNum() const { return cache_.size(); }
+    /// The cached (deterministic) state of item i < cacheNum().
     const Sample& cached(size_t i) const { return cache_.at(i); }
-    /// Case i after the random suffix (one or more samples).
-    std::vector<Sample> get(size_t i, RandomGenerator& rng) const;
+    /// Bytes of tensor data the cache holds (each buffer counted once).
+    size_t memoryBytes() const;
+
+    /// MONAI's cache size rule; ConfigError for cache_num < 0 or a rate
+    /// outside [0, 1] (fields "cache_num", "cache_rate").
+    static size_t cacheCount(size_t n, int64_t cacheNum, double cacheRate);
 
 private:
-    Compose random_;
+    CacheDatasetOptions options_;
+    Compose prefix_, suffix_;
     std::vector<Sample> cache_;
+    std::vector<std::vector<int64_t>> versions_;
 };
 
 } // namespace medulla

@@ -2,73 +2,107 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "engine/core/Error.h"
-#include "engine/core/Random.h"
+#include "engine/data/NumpyRandom.h"
 
 namespace fs = std::filesystem;
 
 namespace medulla {
 
-std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson, const std::string& key) {
-    std::ifstream f(datasetJson);
+namespace {
+
+nlohmann::json readJson(const std::string& path) {
+    std::ifstream f(path);
     if (!f)
-        throw IoError("cannot open the dataset list", datasetJson);
-    nlohmann::json j;
+        throw IoError("cannot open the dataset list", path);
     try {
-        f >> j;
+        return nlohmann::json::parse(f);
     } catch (const nlohmann::json::exception& e) {
-        throw IoError(std::string("not valid JSON: ") + e.what(), datasetJson);
+        throw IoError(std::string("not valid JSON: ") + e.what(), path);
     }
+}
+
+/// One datalist entry into a Sample (see loadDecathlonDatalist).
+Sample readEntry(const nlohmann::json& e, const fs::path& base, const std::string& file,
+                 const std::string& field) {
+    Sample s;
+    auto resolve = [&](const std::string& v) { return (base / v).lexically_normal().string(); };
+    if (e.is_string()) {
+        s.paths["image"] = resolve(e.get<std::string>());
+    } else if (e.is_object()) {
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            const std::string& k = it.key();
+            const bool fileKey = k == "image" || k == "label";
+            if (it->is_string() && (fileKey || fs::exists(resolve(it->get<std::string>()))))
+                s.paths[k] = resolve(it->get<std::string>());
+            else if (fileKey)
+                throw ConfigError("expected a file path, got " + it->dump(), file, field + "." + k);
+            else
+                s.fields[k] = it->dump();
+        }
+    } else {
+        throw ConfigError("expected an object or a path", file, field);
+    }
+    for (const auto& kv : s.paths)
+        if ((kv.first == "image" || kv.first == "label") && !fs::exists(kv.second))
+            throw IoError("listed file does not exist: " + kv.second, file, field + "." + kv.first);
+    return s;
+}
+
+} // namespace
+
+std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson, const std::string& key,
+                                          const std::string& baseDir) {
+    const nlohmann::json j = readJson(datasetJson);
     if (!j.is_object() || !j.contains(key) || !j[key].is_array())
         throw ConfigError("no list named \"" + key + "\"", datasetJson, key);
-    const fs::path base = fs::path(datasetJson).parent_path();
+    const fs::path base = baseDir.empty() ? fs::path(datasetJson).parent_path() : fs::path(baseDir);
     std::vector<Sample> out;
-    for (size_t i = 0; i < j[key].size(); ++i) {
-        const auto& e = j[key][i];
-        const std::string field = key + "[" + std::to_string(i) + "]";
-        Sample s;
-        if (e.is_string()) { // test lists may hold bare paths
-            s.paths["image"] = (base / e.get<std::string>()).lexically_normal().string();
-        } else if (e.is_object()) {
-            for (auto it = e.begin(); it != e.end(); ++it) {
-                if (!it.value().is_string())
-                    continue;
-                s.paths[it.key()] =
-                    (base / it.value().get<std::string>()).lexically_normal().string();
-            }
-        } else {
-            throw ConfigError("expected an object or a path", datasetJson, field);
-        }
-        for (const auto& kv : s.paths)
-            if (!fs::exists(kv.second))
-                throw IoError("listed file does not exist: " + kv.second, datasetJson,
-                              field + "." + kv.first);
-        out.push_back(std::move(s));
-    }
+    for (size_t i = 0; i < j[key].size(); ++i)
+        out.push_back(readEntry(j[key][i], base, datasetJson, key + "[" + std::to_string(i) + "]"));
     if (out.empty())
         throw ConfigError("the list is empty", datasetJson, key);
     return out;
 }
 
-DatalistSplit splitDatalist(std::vector<Sample> items, double fraction, uint64_t seed) {
+DatalistSplit splitDatalist(const std::vector<Sample>& items, double fraction, uint64_t seed) {
     if (!(fraction >= 0.0 && fraction < 1.0))
         throw ConfigError("must be in [0, 1)", {}, "data.val_fraction");
-    RandomGenerator rng(seed);
-    std::shuffle(items.begin(), items.end(), rng.engine());
-    size_t nVal = size_t(std::lround(fraction * double(items.size())));
-    if (fraction > 0 && nVal == 0 && items.size() >= 2)
-        nVal = 1;
-    if (nVal >= items.size())
-        nVal = items.size() - 1;
-    DatalistSplit split;
-    split.validation.assign(items.begin(), items.begin() + nVal);
-    split.train.assign(items.begin() + nVal, items.end());
-    return split;
+    std::vector<size_t> order(items.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    NumpyRandomState(seed).shuffle(order);
+    const size_t nVal = size_t(double(items.size()) * fraction);
+    DatalistSplit s;
+    for (size_t k = 0; k < order.size(); ++k)
+        (k < nVal ? s.validation : s.train).push_back(items[order[k]]);
+    return s;
+}
+
+DatalistSplit splitByFold(const std::vector<Sample>& items, int k) {
+    DatalistSplit s;
+    for (size_t i = 0; i < items.size(); ++i) {
+        auto it = items[i].fields.find("fold");
+        int fold = 0;
+        try {
+            if (it == items[i].fields.end())
+                throw std::invalid_argument("missing");
+            const auto v = nlohmann::json::parse(it->second);
+            if (!v.is_number_integer())
+                throw std::invalid_argument("not an integer");
+            fold = v.get<int>();
+        } catch (const std::exception&) {
+            throw ConfigError("the entry has no integer \"fold\"", {},
+                              "datalist[" + std::to_string(i) + "].fold");
+        }
+        (fold == k ? s.validation : s.train).push_back(items[i]);
+    }
+    if (s.validation.empty())
+        throw ConfigError("no entry has fold " + std::to_string(k), {}, "fold");
+    return s;
 }
 
 } // namespace medulla

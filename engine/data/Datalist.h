@@ -1,6 +1,6 @@
 #pragma once
-/// Datalists: the list of cases of an experiment, read from a Medical
-/// Segmentation Decathlon dataset.json, and a seeded train/validation split.
+/// Datalists: the list of cases of an experiment, read from a MONAI /
+/// Medical Segmentation Decathlon dataset.json, and seeded splits of it.
 
 #include <string>
 #include <vector>
@@ -9,19 +9,35 @@
 
 namespace medulla {
 
-/// Read `key` ("training", "validation", "test") of a Decathlon dataset.json.
-/// Relative paths are resolved against the file's folder. Every referenced
-/// file must exist. Throws IoError/ConfigError naming the file and entry.
+/// MONAI's load_decathlon_datalist: the list `key` ("training",
+/// "validation", "test", or any other list) of a dataset.json.
+/// - Entries are objects ({"image": ..., "label": ..., "fold": 0}) or, as
+///   in Decathlon test lists, bare paths (taken as "image").
+/// - Relative paths are resolved against `baseDir` (default: the file's
+///   folder). "image" and "label" are files that must exist; any other
+///   string value is a path when that file exists, otherwise it is kept as
+///   a field (so are numbers, booleans and lists: Sample::fields).
+/// Throws IoError/ConfigError naming the file and the entry
+/// ("training[3].label").
 std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson,
-                                          const std::string& key = "training");
+                                          const std::string& key = "training",
+                                          const std::string& baseDir = "");
 
 struct DatalistSplit {
     std::vector<Sample> train;
     std::vector<Sample> validation;
 };
 
-/// Shuffle with `seed`, then put round(fraction * n) cases (at least 1 when
-/// n >= 2 and fraction > 0) into validation.
-DatalistSplit splitDatalist(std::vector<Sample> items, double validationFraction, uint64_t seed);
+/// Training/validation split as MONAI's DecathlonDataset makes it: shuffle
+/// with numpy's RandomState(seed), the first int(n * fraction) items are
+/// validation, the rest training (both in shuffled order), so a seed gives
+/// the same cases as MONAI. Throws ConfigError if fraction is outside [0, 1).
+DatalistSplit splitDatalist(const std::vector<Sample>& items, double validationFraction,
+                            uint64_t seed);
+
+/// Split by the entries' "fold" field: fold `k` is validation, every other
+/// fold training. Throws ConfigError if an entry has no integer fold or no
+/// entry has fold k.
+DatalistSplit splitByFold(const std::vector<Sample>& items, int k);
 
 } // namespace medulla

@@ -9,6 +9,7 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/OneHot.h"
 #include "engine/core/Threads.h"
+#include "engine/data/CacheDataset.h"
 #include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
 #include "engine/data/SyntheticData.h"
@@ -126,7 +127,7 @@ JobState Trainer::run(const CancelToken& cancel) {
                               syntheticOptionsFromJson(cfg.synthetic), p, &cancel);
     }
     auto items = loadDecathlonDatalist(cfg.dataset, cfg.datalistKey);
-    auto split = splitDatalist(std::move(items), cfg.valFraction, cfg.trainer.seed);
+    auto split = splitDatalist(items, cfg.valFraction, cfg.trainer.seed);
     if (split.train.empty() || split.validation.empty())
         throw ConfigError("need at least one training and one validation case; the list has " +
                               std::to_string(split.train.size() + split.validation.size()),
@@ -141,13 +142,19 @@ JobState Trainer::run(const CancelToken& cancel) {
         return n;
     }();
     StageProgress trainProgress(obs, 0.3, 0.85), valProgress(obs, 0.85, 1.0);
+    const auto cacheOptions = CacheDatasetOptions().num_workers(threads);
     CacheDataset trainSet(std::move(split.train),
-                          Compose::fromJson(cfg.trainTransforms, "train_transforms"), trainProgress,
-                          &cancel);
+                          Compose::fromJson(cfg.trainTransforms, "train_transforms"), cacheOptions,
+                          trainProgress, &cancel);
     CacheDataset valSet(std::move(split.validation),
-                        Compose::fromJson(cfg.valTransforms, "val_transforms"), valProgress,
-                        &cancel);
-    DataLoader loader(trainSet, cfg.trainer.batch_size, true, cfg.trainer.seed + 1);
+                        Compose::fromJson(cfg.valTransforms, "val_transforms"), cacheOptions,
+                        valProgress, &cancel);
+    // one worker builds the next batches while the network trains
+    DataLoader loader(trainSet, DataLoaderOptions()
+                                    .batch_size(cfg.trainer.batch_size)
+                                    .shuffle(true)
+                                    .seed(cfg.trainer.seed + 1)
+                                    .num_workers(1));
 
     // --- model --------------------------------------------------------------
     auto net = networkRegistry().create(cfg.network, "network");
@@ -173,18 +180,19 @@ JobState Trainer::run(const CancelToken& cancel) {
     for (int epoch = 1; epoch <= int(cfg.trainer.max_epochs); ++epoch) {
         const auto t0 = std::chrono::steady_clock::now();
         net->train();
-        loader.startEpoch();
+        loader.startEpoch(epoch - 1);
         double lossSum = 0;
         for (int64_t b = 0; b < perEpoch; ++b) {
             if (cancel.isCancelled())
                 return JobState::Cancelled;
-            Batch batch = loader.batch(b);
+            std::optional<Batch> next = loader.next(&cancel);
+            Batch& batch = *next;
             if (!batch.count("image") || !batch.count("label"))
                 throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},
                                   "train_transforms");
             optimizer->zero_grad();
-            at::Tensor output = net->forward(batch["image"].to(device));
-            at::Tensor loss = (*lossFn)(output, batch["label"].to(device));
+            at::Tensor output = net->forward(batch["image"].to(device, torch::kFloat));
+            at::Tensor loss = (*lossFn)(output, batch["label"].to(device, torch::kFloat));
             loss.backward();
             optimizer->step();
             const double l = loss.item<double>();

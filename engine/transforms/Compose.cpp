@@ -33,26 +33,15 @@ std::vector<Sample> Compose::operator()(Sample sample, RandomGenerator& rng) con
     return current;
 }
 
-namespace {
-
-/// splitmix64 finaliser: a well-mixed 64-bit value from a combination.
-uint64_t mix(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-} // namespace
-
-std::vector<Sample> Compose::run(Sample sample, uint64_t itemKey) const {
+std::vector<Sample> Compose::run(Sample sample, uint64_t itemKey, size_t firstPosition) const {
     std::vector<Sample> current;
     current.push_back(std::move(sample));
-    const uint64_t base = mix(mix(seed_) ^ itemKey);
+    const uint64_t base = mixSeed(mixSeed(seed_) ^ itemKey);
     for (size_t i = 0; i < transforms_.size(); ++i) {
         std::vector<Sample> next;
         for (size_t s = 0; s < current.size(); ++s) {
-            RandomGenerator rng(mix(base ^ mix((uint64_t(i) << 32) | uint64_t(s))));
+            RandomGenerator rng(
+                mixSeed(base ^ mixSeed((uint64_t(i + firstPosition) << 32) | uint64_t(s))));
             auto produced = transforms_[i]->applyMany(std::move(current[s]), rng);
             for (auto& p : produced)
                 next.push_back(std::move(p));

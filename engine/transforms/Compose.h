@@ -27,12 +27,17 @@ public:
     /// seeded from (random state, itemKey, its position, the sample number),
     /// so the output depends only on the seed and the key (e.g. epoch and
     /// item index), not on the thread, worker count or other items.
-    std::vector<Sample> run(Sample sample, uint64_t itemKey) const;
+    /// `firstPosition` is the position of this chain's first transform in
+    /// a longer chain it was split from (the random suffix after a cached
+    /// prefix), so that the split chain draws exactly what the whole would.
+    std::vector<Sample> run(Sample sample, uint64_t itemKey, size_t firstPosition = 0) const;
 
     /// Everything before the first random transform (what a cache may store).
     Compose deterministicPrefix() const;
     /// The first random transform and everything after it.
     Compose randomSuffix() const;
+    /// Number of transforms in deterministicPrefix().
+    size_t prefixLength() const { return firstRandom(); }
 
     const std::vector<TransformPtr>& transforms() const { return transforms_; }
     bool empty() const { return transforms_.empty(); }

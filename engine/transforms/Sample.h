@@ -24,7 +24,10 @@ struct AppliedTransform {
 
 struct Sample {
     std::map<std::string, std::string> paths; ///< key -> file, consumed by LoadImaged
-    std::map<std::string, Volume> volumes;    ///< key -> loaded volume (C, *spatial)
+    /// Datalist values that are not files ("fold": 0, a class label, a
+    /// patient id), each as its JSON text ("0", "3.5", "\"abc\"").
+    std::map<std::string, std::string> fields;
+    std::map<std::string, Volume> volumes; ///< key -> loaded volume (C, *spatial)
     /// key -> metadata of the file it was loaded from (MONAI's
     /// "<key>_meta_dict"), kept by LoadImaged(image_only=false).
     std::map<std::string, ImageMeta> meta;

@@ -1,4 +1,5 @@
 #include "engine/training/Experiment.h"
+#include "engine/data/DatasetFactory.h"
 
 #include <filesystem>
 #include <fstream>
@@ -85,6 +86,16 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         }
         if (!(c.valFraction > 0.0 && c.valFraction < 1.0))
             throw ConfigError("must be in (0, 1)", {}, "data.val_fraction");
+        if (data.contains("cache")) {
+            c.datasetConfig = data["cache"];
+            checkDatasetConfig(c.datasetConfig, "data.cache");
+        }
+        if (data.contains("num_workers")) {
+            if (!data["num_workers"].is_number_integer() ||
+                data["num_workers"].get<int64_t>() < 0 || data["num_workers"].get<int64_t>() > 64)
+                throw ConfigError("expected an integer in [0, 64]", {}, "data.num_workers");
+            c.loaderWorkers = data["num_workers"].get<int64_t>();
+        }
         if (data.contains("synthetic")) {
             if (std::filesystem::path(c.dataset).filename() != "dataset.json")
                 throw ConfigError(
@@ -141,8 +152,11 @@ ExperimentConfig ExperimentConfig::load(const std::string& path) {
 }
 
 Json ExperimentConfig::toJson() const {
-    Json data = {
-        {"dataset", dataset}, {"datalist_key", datalistKey}, {"val_fraction", valFraction}};
+    Json data = {{"dataset", dataset},
+                 {"datalist_key", datalistKey},
+                 {"val_fraction", valFraction},
+                 {"cache", datasetConfig},
+                 {"num_workers", loaderWorkers}};
     if (!synthetic.is_null())
         data["synthetic"] = synthetic;
     return {{"name", name},

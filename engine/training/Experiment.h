@@ -40,7 +40,13 @@ struct ExperimentConfig {
     std::string dataset;   ///< Decathlon dataset.json
     std::string datalistKey = "training";
     double valFraction = 0.2;
-    Json synthetic;       ///< null, or options of the synthetic generator
+    Json synthetic; ///< null, or options of the synthetic generator
+    /// The training dataset kind and its options ("data.cache"):
+    /// {"name": "CacheDataset" | "SmartCacheDataset" | "PersistentDataset" |
+    /// "Dataset", ...}; see datasetKinds().
+    Json datasetConfig = Json{{"name", "CacheDataset"}};
+    /// Threads building training batches ahead of the network ("data.num_workers").
+    int64_t loaderWorkers = 1;
     Json trainTransforms; ///< list
     Json valTransforms;   ///< list
     Json network;

@@ -12,6 +12,8 @@
 #include "engine/data/CacheDataset.h"
 #include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
+#include "engine/data/DatasetFactory.h"
+#include "engine/data/SmartCacheDataset.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/io/NiftiIO.h"
 #include "engine/losses/Loss.h"
@@ -142,19 +144,22 @@ JobState Trainer::run(const CancelToken& cancel) {
         return n;
     }();
     StageProgress trainProgress(obs, 0.3, 0.85), valProgress(obs, 0.85, 1.0);
-    const auto cacheOptions = CacheDatasetOptions().num_workers(threads);
-    CacheDataset trainSet(std::move(split.train),
-                          Compose::fromJson(cfg.trainTransforms, "train_transforms"), cacheOptions,
-                          trainProgress, &cancel);
+    std::unique_ptr<Dataset> trainSet =
+        makeDataset(cfg.datasetConfig, std::move(split.train),
+                    Compose::fromJson(cfg.trainTransforms, "train_transforms"), trainProgress,
+                    &cancel, "data.cache");
+    auto* smartCache = dynamic_cast<SmartCacheDataset*>(trainSet.get());
+    if (smartCache)
+        smartCache->start(); // prepares the next epoch's items during this one
     CacheDataset valSet(std::move(split.validation),
-                        Compose::fromJson(cfg.valTransforms, "val_transforms"), cacheOptions,
-                        valProgress, &cancel);
-    // one worker builds the next batches while the network trains
-    DataLoader loader(trainSet, DataLoaderOptions()
-                                    .batch_size(cfg.trainer.batch_size)
-                                    .shuffle(true)
-                                    .seed(cfg.trainer.seed + 1)
-                                    .num_workers(1));
+                        Compose::fromJson(cfg.valTransforms, "val_transforms"),
+                        CacheDatasetOptions().num_workers(threads), valProgress, &cancel);
+    // workers build the next batches while the network trains
+    DataLoader loader(*trainSet, DataLoaderOptions()
+                                     .batch_size(cfg.trainer.batch_size)
+                                     .shuffle(true)
+                                     .seed(cfg.trainer.seed + 1)
+                                     .num_workers(cfg.loaderWorkers));
 
     // --- model --------------------------------------------------------------
     auto net = networkRegistry().create(cfg.network, "network");
@@ -233,6 +238,8 @@ JobState Trainer::run(const CancelToken& cancel) {
                 writeStateDict(moduleStateDict(*net), (out / "best_model_state.pt").string());
             }
         }
+        if (smartCache)
+            smartCache->updateCache(); // swap in the items prepared during the epoch
         saveCheckpoint(ckpt, *net, optimizer.get(), {epoch, bestDice});
         ee.bestValMeanDice = bestDice;
         ee.bestEpoch = bestEpoch;

@@ -17,8 +17,10 @@
 #include "engine/data/CrossValidation.h"
 #include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
+#include "engine/data/DatasetFactory.h"
 #include "engine/data/NumpyRandom.h"
 #include "engine/data/Partition.h"
+#include "engine/data/SmartCacheDataset.h"
 #include "engine/io/NiftiIO.h"
 
 using namespace medulla;
@@ -308,6 +310,46 @@ private Q_SLOTS:
         QCOMPARE(order, DataLoader(ds, DataLoaderOptions().shuffle(true).seed(42)).epochOrder(3));
         std::sort(order.begin(), order.end());
         QCOMPARE(order, std::vector<size_t>({0, 1, 2, 3, 4, 5, 6, 7, 8}));
+    }
+
+    void datasetKindsFromJson() {
+        QStringList names;
+        for (const auto& k : datasetKinds())
+            names << QString::fromStdString(k.name);
+        QCOMPARE(names, QStringList(
+                            {"Dataset", "CacheDataset", "SmartCacheDataset", "PersistentDataset"}));
+        NullProgress quiet;
+        auto cache =
+            makeDataset(Json::parse(R"({"name": "CacheDataset", "cache_rate": 0.5})"),
+                        numberedItems(6), chain(kRandomChain), quiet, nullptr, "data.cache");
+        QCOMPARE(dynamic_cast<CacheDataset&>(*cache).cacheNum(), size_t(3));
+        auto smart = makeDataset(
+            Json::parse(
+                R"({"name": "SmartCacheDataset", "cache_num": 4, "replace_rate": 0.5, "shuffle": false})"),
+            numberedItems(6), chain(kRandomChain), quiet, nullptr, "data.cache");
+        QCOMPARE(smart->size(), size_t(4));
+        QCOMPARE(dynamic_cast<SmartCacheDataset&>(*smart).replaceNum(), size_t(2));
+        auto plain = makeDataset(Json::parse(R"({"name": "Dataset"})"), numberedItems(2),
+                                 chain(kRandomChain), quiet, nullptr, "data.cache");
+        QCOMPARE(plain->get(1, 0).size(), size_t(3));
+
+        auto field = [](const char* json) {
+            try {
+                checkDatasetConfig(Json::parse(json), "data.cache");
+            } catch (const ConfigError& e) {
+                return e.field();
+            }
+            return std::string("no error");
+        };
+        QCOMPARE(field(R"({"name": "CacheDataset", "cache_rate": 2})"),
+                 std::string("data.cache.cache_rate"));
+        QCOMPARE(field(R"({"name": "CacheDataset", "cache_rat": 0.5})"),
+                 std::string("data.cache.cache_rat"));
+        QCOMPARE(field(R"({"name": "SmartCacheDataset", "replace_rate": "x"})"),
+                 std::string("data.cache.replace_rate"));
+        QCOMPARE(field(R"({"name": "PersistentDataset"})"), std::string("data.cache.cache_dir"));
+        QCOMPARE(field(R"({"name": "MagicDataset"})"), std::string("data.cache.name"));
+        QCOMPARE(field(R"({"name": "CacheDataset"})"), std::string("no error"));
     }
 
     void workerErrorsReachTheConsumer() {

@@ -36,11 +36,6 @@ public:
     /// options (field named), or the first item's error with its file named.
     CacheDataset(std::vector<Sample> items, Compose transforms, const CacheDatasetOptions& options,
                  ProgressSink& progress, const CancelToken* cancel = nullptr);
-    /// Old form: cache everything on one thread.
-    CacheDataset(std::vector<Sample> items, Compose transforms, ProgressSink& progress,
-                 const CancelToken* cancel = nullptr)
-        : CacheDataset(std::move(items), std::move(transforms), CacheDatasetOptions(), progress,
-                       cancel) {}
 
     /// Item i: the cached state plus the random suffix (or the whole chain
     /// for an item beyond cacheNum()). Same result as Dataset::get with the

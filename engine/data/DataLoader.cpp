@@ -32,9 +32,6 @@ DataLoader::DataLoader(const Dataset& dataset, const DataLoaderOptions& options)
         throw ConfigError("must be in [0, num_replicas)", {}, "rank");
 }
 
-DataLoader::DataLoader(const Dataset& dataset, int64_t batchSize, bool shuffle, uint64_t seed)
-    : DataLoader(dataset, DataLoaderOptions().batch_size(batchSize).shuffle(shuffle).seed(seed)) {}
-
 DataLoader::~DataLoader() {
     stopWorkers();
 }

@@ -52,8 +52,6 @@ public:
     /// The dataset must outlive the loader. Throws ConfigError naming the
     /// option for impossible values.
     DataLoader(const Dataset& dataset, const DataLoaderOptions& options);
-    /// Old form: one epoch order per startEpoch(), built in next().
-    DataLoader(const Dataset& dataset, int64_t batchSize, bool shuffle, uint64_t seed);
     ~DataLoader();
     DataLoader(const DataLoader&) = delete;
     DataLoader& operator=(const DataLoader&) = delete;
@@ -66,8 +64,6 @@ public:
     /// Begin epoch `epoch` (>= 0): fixes its order and starts the workers.
     /// Stops the workers of an unfinished previous epoch first.
     void startEpoch(int64_t epoch);
-    /// Begin the epoch after the current one (0 the first time).
-    void startEpoch() { startEpoch(epoch_ + 1); }
     int64_t epoch() const { return epoch_; }
 
     /// The next batch of the epoch, or nothing at its end. Blocks until a

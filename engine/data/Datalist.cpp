@@ -39,9 +39,9 @@ Sample readEntry(const nlohmann::json& e, const fs::path& base, const std::strin
             const bool fileKey = k == "image" || k == "label";
             if (it->is_string() && (fileKey || fs::exists(resolve(it->get<std::string>()))))
                 s.paths[k] = resolve(it->get<std::string>());
-            else if (fileKey)
+            else if (k == "image")
                 throw ConfigError("expected a file path, got " + it->dump(), file, field + "." + k);
-            else
+            else // a class label (classification), a fold, ...
                 s.fields[k] = it->dump();
         }
     } else {
@@ -72,14 +72,23 @@ std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson, const 
 DatalistSplit splitDatalist(const std::vector<Sample>& items, double fraction, uint64_t seed) {
     if (!(fraction >= 0.0 && fraction < 1.0))
         throw ConfigError("must be in [0, 1)", {}, "data.val_fraction");
-    std::vector<size_t> order(items.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    NumpyRandomState(seed).shuffle(order);
-    const size_t nVal = size_t(double(items.size()) * fraction);
+    const SplitIndices idx = splitIndices(items.size(), fraction, seed);
     DatalistSplit s;
-    for (size_t k = 0; k < order.size(); ++k)
-        (k < nVal ? s.validation : s.train).push_back(items[order[k]]);
+    for (size_t i : idx.train)
+        s.train.push_back(items[i]);
+    for (size_t i : idx.validation)
+        s.validation.push_back(items[i]);
     return s;
+}
+
+SplitIndices splitIndices(size_t n, double fraction, uint64_t seed) {
+    if (!(fraction >= 0.0 && fraction <= 1.0))
+        throw ConfigError("must be in [0, 1], got " + std::to_string(fraction), {}, "val_frac");
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t(0));
+    NumpyRandomState(seed).shuffle(order); // MONAI's RandomState(seed).shuffle: same cases
+    const auto nVal = std::ptrdiff_t(double(n) * fraction);
+    return {{order.begin() + nVal, order.end()}, {order.begin(), order.begin() + nVal}};
 }
 
 DatalistSplit splitByFold(const std::vector<Sample>& items, int k) {

@@ -14,9 +14,10 @@ namespace medulla {
 /// - Entries are objects ({"image": ..., "label": ..., "fold": 0}) or, as
 ///   in Decathlon test lists, bare paths (taken as "image").
 /// - Relative paths are resolved against `baseDir` (default: the file's
-///   folder). "image" and "label" are files that must exist; any other
-///   string value is a path when that file exists, otherwise it is kept as
-///   a field (so are numbers, booleans and lists: Sample::fields).
+///   folder). "image" and a string "label" are files that must exist; any
+///   other string value is a path when that file exists, otherwise it is
+///   kept as a field (so are numbers, booleans and lists, e.g. the class
+///   label of a classification list: Sample::fields).
 /// Throws IoError/ConfigError naming the file and the entry
 /// ("training[3].label").
 std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson,
@@ -34,6 +35,16 @@ struct DatalistSplit {
 /// the same cases as MONAI. Throws ConfigError if fraction is outside [0, 1).
 DatalistSplit splitDatalist(const std::vector<Sample>& items, double validationFraction,
                             uint64_t seed);
+
+/// The positions behind splitDatalist (and DecathlonDataset): 0..n-1
+/// shuffled with numpy's RandomState(seed); the first int(n * fraction)
+/// are validation, the rest training. Throws ConfigError (field
+/// "val_frac") if fraction is outside [0, 1].
+struct SplitIndices {
+    std::vector<size_t> train;
+    std::vector<size_t> validation;
+};
+SplitIndices splitIndices(size_t n, double validationFraction, uint64_t seed);
 
 /// Split by the entries' "fold" field: fold `k` is validation, every other
 /// fold training. Throws ConfigError if an entry has no integer fold or no

@@ -2,17 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <utility>
 
 #include "engine/core/Error.h"
-#include "engine/core/Random.h"
 #include "engine/data/Archive.h"
 #include "engine/data/Datalist.h"
 #include "engine/data/Download.h"
-#include "engine/data/NumpyRandom.h"
 
 namespace fs = std::filesystem;
 
@@ -117,18 +114,11 @@ const DecathlonTask& findDecathlonTask(const std::string& name) {
 
 std::vector<int64_t> decathlonSplit(int64_t n, double valFrac, uint64_t seed,
                                     const std::string& section) {
-    if (!(valFrac >= 0.0 && valFrac <= 1.0))
-        throw ConfigError("must be in [0, 1], got " + std::to_string(valFrac), {}, "val_frac");
     if (section != "training" && section != "validation")
         throw ConfigError("must be \"training\" or \"validation\"", {}, "section");
-    std::vector<int64_t> order(size_t(std::max<int64_t>(n, 0)));
-    for (size_t i = 0; i < order.size(); ++i)
-        order[i] = int64_t(i);
-    NumpyRandomState(seed).shuffle(order); // MONAI's RandomState(seed).shuffle: same cases
-    const auto nVal = size_t(std::floor(double(n) * valFrac));
-    if (section == "validation")
-        return {order.begin(), order.begin() + nVal};
-    return {order.begin() + nVal, order.end()};
+    const SplitIndices idx = splitIndices(size_t(std::max<int64_t>(n, 0)), valFrac, seed);
+    const auto& part = section == "validation" ? idx.validation : idx.train;
+    return {part.begin(), part.end()};
 }
 
 DecathlonProperties loadDecathlonProperties(const std::string& datasetJson) {

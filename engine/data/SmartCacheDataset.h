@@ -12,7 +12,6 @@
 
 #include <torch/arg.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <limits>

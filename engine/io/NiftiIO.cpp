@@ -121,18 +121,19 @@ at::Tensor readNiftiVoxels(const std::string& path, const NiftiHeader& h) {
     for (auto d : h.shape)
         n *= d;
     const bool widen = h.datatype == 512 || h.datatype == 768; // uint16/32: no LibTorch type
-    at::Tensor raw = torch::empty({n * (widen ? t->bytes : 1)}, widen ? torch::kByte : t->type);
-    auto* dst = static_cast<unsigned char*>(raw.data_ptr());
     const size_t total = size_t(n) * size_t(t->bytes);
     const size_t offset = size_t(h.voxOffset);
-    bool done = false;
-    if (endsWithNoCase(path, ".gz")) { // fast path: the whole file at once
-        std::vector<unsigned char> whole(offset + total);
-        done = inflateGzipPrefix(path, whole.data(), whole.size());
-        if (done)
-            std::memcpy(dst, whole.data() + offset, total);
+    const at::ScalarType rawType = widen ? torch::kByte : t->type;
+    at::Tensor raw;
+    if (endsWithNoCase(path, ".gz") && offset % size_t(t->bytes) == 0) {
+        // Fast path: the whole file at once, the voxels used in place (no copy).
+        at::Tensor whole = torch::empty({int64_t(offset + total)}, torch::kByte);
+        if (inflateGzipPrefix(path, whole.data_ptr(), offset + total))
+            raw = whole.narrow(0, int64_t(offset), int64_t(total)).view(rawType);
     }
-    if (!done) {
+    if (!raw.defined()) {
+        raw = torch::empty({n * (widen ? t->bytes : 1)}, rawType);
+        auto* out = static_cast<unsigned char*>(raw.data_ptr());
         gzFile f = gzopen(path.c_str(), "rb");
         if (!f)
             throw IoError("cannot open file", path);
@@ -141,13 +142,14 @@ at::Tensor readNiftiVoxels(const std::string& path, const NiftiHeader& h) {
         bool ok = gzseek(f, z_off_t(offset), SEEK_SET) >= 0;
         for (size_t got = 0; ok && got < total;) {
             const unsigned chunk = unsigned(std::min<size_t>(total - got, size_t(1) << 30));
-            ok = gzread(f, dst + got, chunk) == int(chunk);
+            ok = gzread(f, out + got, chunk) == int(chunk);
             got += chunk;
         }
         gzclose(f);
         if (!ok)
             throw IoError("truncated NIfTI voxel data", path);
     }
+    auto* dst = static_cast<unsigned char*>(raw.data_ptr());
     if (h.bigEndian && t->bytes > 1)
         for (size_t i = 0; i < total; i += size_t(t->bytes))
             std::reverse(dst + i, dst + i + t->bytes);

@@ -191,6 +191,8 @@ JobState Trainer::run(const CancelToken& cancel) {
             if (cancel.isCancelled())
                 return JobState::Cancelled;
             std::optional<Batch> next = loader.next(&cancel);
+            if (!next) // cannot happen: perEpoch is the loader's count
+                break;
             Batch& batch = *next;
             if (!batch.count("image") || !batch.count("label"))
                 throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},

@@ -200,7 +200,9 @@ private Q_SLOTS:
           ],
           "validation": [{"image": "imagesTr/c1.nii.gz", "label": "imagesTr/l1.nii.gz"}],
           "test": ["./imagesTr/c2.nii.gz", "imagesTr/c3.nii.gz"],
-          "broken": [{"image": "imagesTr/c0.nii.gz", "label": "imagesTr/missing.nii.gz"}]
+          "broken": [{"image": "imagesTr/c0.nii.gz", "label": "imagesTr/missing.nii.gz"}],
+          "classes": [{"image": "imagesTr/c0.nii.gz", "label": 3}],
+          "no_image": [{"image": 7}]
         })";
         const auto train = loadDecathlonDatalist(root + "/dataset.json");
         QCOMPARE(train.size(), size_t(4));
@@ -226,6 +228,15 @@ private Q_SLOTS:
         } catch (const IoError& e) {
             QCOMPARE(e.field(), std::string("broken[0].label"));
             QVERIFY(std::string(e.what()).find("missing.nii.gz") != std::string::npos);
+        }
+        const auto classes = loadDecathlonDatalist(root + "/dataset.json", "classes");
+        QCOMPARE(classes[0].fields.at("label"), std::string("3")); // a class, not a file
+        QVERIFY(!classes[0].paths.count("label"));
+        try {
+            loadDecathlonDatalist(root + "/dataset.json", "no_image");
+            QFAIL("an image must be a path");
+        } catch (const ConfigError& e) {
+            QCOMPARE(e.field(), std::string("no_image[0].image"));
         }
         try {
             loadDecathlonDatalist(root + "/dataset.json", "nope");

@@ -5,6 +5,7 @@
 ///   medulla info PATH [--json] [--reader NAME] [--series UID] [--thumbnails]
 ///   medulla demo-data DIR [--cases N] [--seed S]
 ///   medulla decathlon --task TASK --root DIR [--download] [--section S] [--url URL --md5 MD5]
+///   medulla weights import|export|check INPUT --network NET.json [-o OUTPUT]
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include "app/cli/ConsoleObserver.h"
 #include "app/cli/DecathlonCommand.h"
 #include "app/cli/InfoCommand.h"
+#include "app/cli/WeightsCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/io/ImageLoader.h"
@@ -153,7 +155,29 @@ int main(int argc, char** argv) {
     decathlon->add_option("--val-frac", decathlonArgs.valFrac, "validation fraction")
         ->check(CLI::Range(0.0, 1.0));
 
+    auto* weights = app.add_subcommand(
+        "weights", "Import PyTorch/MONAI weights into a Medulla checkpoint, export a checkpoint "
+                   "as a PyTorch state dict, or check that a weights file fits a network");
+    medulla::cli::WeightsArgs weightsArgs;
+    weights->add_option("action", weightsArgs.action, "import, export or check")
+        ->required()
+        ->check(CLI::IsMember({"import", "export", "check"}));
+    weights
+        ->add_option("input", weightsArgs.input,
+                     "import/check: a torch.save file (state dict or checkpoint dict); export: a "
+                     "Medulla checkpoint or state dict")
+        ->required();
+    weights
+        ->add_option("--network", weightsArgs.network,
+                     "JSON file: a network {\"name\": \"UNet\", ...} or an experiment")
+        ->required();
+    weights->add_option("-o,--output", weightsArgs.output, "file to write (import/export)");
+
     CLI11_PARSE(app, argc, argv);
+    if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
+        std::fprintf(stderr, "error: weights %s needs --output\n", weightsArgs.action.c_str());
+        return 2;
+    }
     try {
         if (*train)
             return runTrain(experiment, outputDir, epochs, threads, quiet);
@@ -163,6 +187,8 @@ int main(int argc, char** argv) {
             return runDemoData(dataDir, cases, seed);
         if (*decathlon)
             return medulla::cli::runDecathlon(decathlonArgs);
+        if (*weights)
+            return medulla::cli::runWeights(weightsArgs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

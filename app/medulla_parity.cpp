@@ -5,7 +5,8 @@
 /// "N passed, M failed, K skipped". Exit status 1 when a supported case
 /// fails.
 ///
-///   medulla-parity DIR [--group transforms] [--verbose]
+///   medulla-parity DIR [--manifest manifest.json] [--group transforms] [--case ID]
+///                  [--verbose]
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include <map>
 #include <optional>
 
+#include "app/parity/NetworkCase.h"
 #include "engine/core/Error.h"
 #include "engine/io/Npy.h"
 #include "engine/transforms/CropOps.h"
@@ -315,20 +317,23 @@ int main(int argc, char** argv) {
     bool verbose = false;
     app.add_option("dir", dir, "parity directory (manifest.json + .npy files)")->required();
     app.add_option("--group", group, "only this group (transforms, losses, ...)");
+    std::string only, manifestName = "manifest.json";
+    app.add_option("--manifest", manifestName, "manifest file name inside DIR");
+    app.add_option("--case", only, "only the case with this id");
     app.add_flag("--verbose", verbose, "also list the skipped cases");
     CLI11_PARSE(app, argc, argv);
     torch::set_num_threads(2);
 
-    std::ifstream f(dir + "/manifest.json");
+    std::ifstream f(dir + "/" + manifestName);
     if (!f) {
-        std::fprintf(stderr, "error: %s/manifest.json not found\n", dir.c_str());
+        std::fprintf(stderr, "error: %s/%s not found\n", dir.c_str(), manifestName.c_str());
         return 2;
     }
     Json manifest;
     try {
         f >> manifest;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: %s/manifest.json: %s\n", dir.c_str(), e.what());
+        std::fprintf(stderr, "error: %s/%s: %s\n", dir.c_str(), manifestName.c_str(), e.what());
         return 2;
     }
     int passed = 0, failed = 0, skipped = 0;
@@ -336,8 +341,12 @@ int main(int argc, char** argv) {
         const std::string id = spec.value("id", "?"), op = spec.value("op", "?");
         if (!group.empty() && spec.value("group", "") != group)
             continue;
+        if (!only.empty() && id != only)
+            continue;
+        const bool isNetwork = spec.value("group", "") == "networks";
         auto h = handlers().find(op);
-        if (h == handlers().end()) {
+        const bool supported = isNetwork ? medulla::parity::hasNetwork(op) : h != handlers().end();
+        if (!supported) {
             ++skipped;
             if (verbose)
                 std::printf("skipped %s (%s not supported yet)\n", id.c_str(), op.c_str());
@@ -345,7 +354,8 @@ int main(int argc, char** argv) {
         }
         const double rtol = spec.value("rtol", 1e-5), atol = spec.value("atol", 1e-6);
         try {
-            const Outputs got = h->second(Case{spec, dir});
+            const Outputs got =
+                isNetwork ? medulla::parity::runNetworkCase(spec, dir) : h->second(Case{spec, dir});
             double worst = -INFINITY;
             std::string where;
             for (const auto& [name, tensor] : got) {

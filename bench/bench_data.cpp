@@ -64,10 +64,10 @@ struct StepRunner {
                  .num_res_units(2)
                  .norm("batch")};
     DiceLoss loss{DiceLossOptions().to_onehot_y(true).softmax(true)};
-    torch::optim::Adam opt{net.parameters(), torch::optim::AdamOptions(1e-4)};
+    torch::optim::Adam opt{net->parameters(), torch::optim::AdamOptions(1e-4)};
     double step(const Batch& b) {
         opt.zero_grad();
-        at::Tensor l = loss(net.forward(b["image"]), b["label"].to(torch::kFloat));
+        at::Tensor l = loss(net->forward(b["image"]), b["label"].to(torch::kFloat));
         l.backward();
         opt.step();
         return l.item<double>();
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
                           {"monai_peak_rss_mb", 956}};
     if (mode == "epoch") {
         StepRunner trainer;
-        trainer.net.train();
+        trainer.net->train();
         std::vector<double> real, preloaded, dataOnly;
         const auto options = DataLoaderOptions().batch_size(batch).shuffle(true).seed(1);
         for (int e = 0; e < epochs + 1; ++e) { // epoch 0 warms up

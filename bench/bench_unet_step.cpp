@@ -64,17 +64,17 @@ int main(int argc, char** argv) {
                  .num_res_units(2)
                  .norm("batch"));
     DiceLoss loss(DiceLossOptions().to_onehot_y(true).softmax(true));
-    torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(1e-4));
-    net.train();
+    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
+    net->train();
     int64_t nParams = 0;
-    for (const auto& p : net.parameters())
+    for (const auto& p : net->parameters())
         nParams += p.numel();
 
     std::vector<double> ms, losses;
     for (int k = 0; k < warmup + steps; ++k) {
         const auto t0 = std::chrono::steady_clock::now();
         opt.zero_grad();
-        at::Tensor l = loss(net.forward(x), y);
+        at::Tensor l = loss(net->forward(x), y);
         l.backward();
         opt.step();
         const double lv = l.item<double>();

@@ -2,37 +2,57 @@
 
 #include <torch/torch.h>
 
+#include "engine/core/Error.h"
 #include "engine/networks/Layers.h"
 
 namespace medulla {
 
-ConvolutionImpl::ConvolutionImpl(const ConvolutionOptions& o) {
-    conv_ = makeConv(o.spatial_dims, o.in_channels, o.out_channels, o.kernel_size, o.strides,
-                     o.is_transposed, o.bias);
-    register_module("conv", conv_.ptr());
-    if (o.conv_only)
-        return;
-    auto adn = std::make_shared<torch::nn::Module>();
-    norm_ = makeNorm(o.norm, o.spatial_dims, o.out_channels);
-    if (!norm_.is_empty())
-        adn->register_module("N", norm_.ptr());
-    if (o.dropout >= 0.0) {
-        dropout_ = torch::nn::AnyModule(torch::nn::Dropout(o.dropout));
-        adn->register_module("D", dropout_.ptr());
+Sequence makeADN(const std::string& ordering, int64_t channels, const LayerSpec& act,
+                 const LayerSpec& norm, int normDims, const LayerSpec& dropout, int dropoutDim) {
+    Sequence adn;
+    for (char c : ordering) {
+        const char u = char(std::toupper(static_cast<unsigned char>(c)));
+        torch::nn::AnyModule m;
+        if (u == 'N')
+            m = makeNorm(norm, normDims, channels);
+        else if (u == 'D')
+            m = makeDropout(dropout, dropoutDim);
+        else if (u == 'A')
+            m = makeActivation(act);
+        else
+            throw ConfigError("must be made of the letters N, D and A, got \"" + ordering + "\"",
+                              {}, "adn_ordering");
+        if (!m.is_empty())
+            adn->push_back(std::string(1, u), std::move(m));
     }
-    act_ = makeActivation(o.act);
-    adn->register_module("A", act_.ptr());
-    register_module("adn", adn);
+    return adn;
+}
+
+ConvolutionImpl::ConvolutionImpl(const ConvolutionOptions& o) {
+    ConvSpec c;
+    c.spatial_dims = o.spatial_dims;
+    c.in_channels = o.in_channels;
+    c.out_channels = o.out_channels;
+    c.kernel_size = o.kernel_size;
+    c.stride = o.strides;
+    c.padding = o.padding;
+    c.dilation = o.dilation;
+    c.output_padding = o.output_padding;
+    c.groups = o.groups;
+    c.bias = o.bias;
+    c.transposed = o.is_transposed;
+    conv_ = makeConv(c);
+    register_module("conv", conv_.ptr());
+    if (o.conv_only || (o.act.none() && o.norm.none() && o.dropout.none()))
+        return;
+    adn_ = register_module("adn", makeADN(o.adn_ordering, o.out_channels, o.act, o.norm,
+                                          o.spatial_dims, o.dropout, o.dropout_dim));
 }
 
 at::Tensor ConvolutionImpl::forward(at::Tensor x) {
     x = conv_.forward(x);
-    if (!norm_.is_empty())
-        x = norm_.forward(x);
-    if (!dropout_.is_empty())
-        x = dropout_.forward(x);
-    if (!act_.is_empty())
-        x = act_.forward(x);
+    if (adn_)
+        x = adn_->forward(x);
     return x;
 }
 

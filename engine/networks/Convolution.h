@@ -1,13 +1,18 @@
 #pragma once
 /// MONAI's Convolution block: "conv" (optionally transposed) followed by
-/// "adn" = norm ("N"), dropout ("D"), activation ("A") in that order.
-/// Child names match MONAI so state-dict keys are identical.
+/// "adn" = norm ("N"), dropout ("D") and activation ("A") in `adn_ordering`
+/// order. Child names match MONAI so state-dict keys are identical.
+/// Input (B, in_channels, *spatial) -> (B, out_channels, *spatial').
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
 #include <torch/nn/pimpl.h>
 
 #include <string>
+#include <vector>
+
+#include "engine/networks/LayerSpec.h"
+#include "engine/networks/Sequence.h"
 
 namespace medulla {
 
@@ -15,15 +20,26 @@ struct ConvolutionOptions {
     int spatial_dims = 3;
     int64_t in_channels = 1;
     int64_t out_channels = 1;
-    int64_t strides = 1;
-    int64_t kernel_size = 3;
-    std::string act = "prelu";
-    std::string norm = "instance";
-    double dropout = 0.0; ///< < 0: no dropout module at all
+    std::vector<int64_t> strides{1};
+    std::vector<int64_t> kernel_size{3};
+    std::string adn_ordering = "NDA";
+    LayerSpec act = "prelu";
+    LayerSpec norm = "instance";
+    LayerSpec dropout; ///< none: no "D" module (MONAI's None)
+    int dropout_dim = 1;
+    std::vector<int64_t> dilation{1};
+    int64_t groups = 1;
     bool bias = true;
     bool conv_only = false;
     bool is_transposed = false;
+    std::vector<int64_t> padding;        ///< empty: same padding
+    std::vector<int64_t> output_padding; ///< empty: stride - 1 (transposed)
 };
+
+/// MONAI's ADN: the norm, dropout and activation modules named "N", "D",
+/// "A", applied in `ordering` (e.g. "NDA"); absent ones are skipped.
+Sequence makeADN(const std::string& ordering, int64_t channels, const LayerSpec& act,
+                 const LayerSpec& norm, int normDims, const LayerSpec& dropout, int dropoutDim);
 
 class ConvolutionImpl : public torch::nn::Module {
 public:
@@ -31,7 +47,8 @@ public:
     at::Tensor forward(at::Tensor x);
 
 private:
-    torch::nn::AnyModule conv_, norm_, dropout_, act_;
+    torch::nn::AnyModule conv_;
+    Sequence adn_{nullptr};
 };
 TORCH_MODULE(Convolution);
 

@@ -3,16 +3,19 @@
 /// blocks ("unit0", "unit1", ...; only the first is strided) plus a
 /// "residual" path (identity, or a conv when stride or channels change).
 
-#include "engine/networks/Sequence.h"
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
 
 #include "engine/networks/Convolution.h"
+#include "engine/networks/Sequence.h"
 
 namespace medulla {
 
 struct ResidualUnitOptions {
-    ConvolutionOptions conv; ///< in/out channels, strides, kernel, act, norm, ...
+    /// in/out channels, strides, kernel, adn_ordering, act, norm, dropout,
+    /// dropout_dim, dilation, bias, padding (groups, conv_only and
+    /// is_transposed are not used).
+    ConvolutionOptions conv;
     int64_t subunits = 2;
     bool last_conv_only = false;
 };

@@ -2,18 +2,18 @@
 
 #include <torch/torch.h>
 
-#include "engine/networks/Convolution.h"
+#include "engine/networks/Layers.h"
+#include "engine/networks/NetworkParams.h"
 #include "engine/networks/ResidualUnit.h"
 #include "engine/networks/SkipConnection.h"
 
 namespace medulla {
 namespace nn = torch::nn;
 
-UNet::UNet(UNetOptions o) : options_(std::move(o)) {
+UNetImpl::UNetImpl(UNetOptions o) : options_(std::move(o)) {
     const auto& ch = options_.channels();
     const auto& st = options_.strides();
-    if (options_.spatial_dims() != 2 && options_.spatial_dims() != 3)
-        throw ConfigError("must be 2 or 3", {}, "network.spatial_dims");
+    checkSpatialDims(options_.spatial_dims(), "network.spatial_dims");
     if (ch.size() < 2)
         throw ConfigError("needs at least 2 levels", {}, "network.channels");
     if (st.size() != ch.size() - 1)
@@ -23,57 +23,63 @@ UNet::UNet(UNetOptions o) : options_(std::move(o)) {
     for (auto c : ch)
         if (c < 1)
             throw ConfigError("every value must be >= 1", {}, "network.channels");
+    for (auto s : st)
+        if (s < 1)
+            throw ConfigError("every value must be >= 1", {}, "network.strides");
     if (options_.in_channels() < 1 || options_.out_channels() < 1)
         throw ConfigError("must be >= 1", {}, "network.in_channels/out_channels");
+    const int dims = int(options_.spatial_dims());
+    perAxis(options_.kernel_size(), dims, "network.kernel_size");
+    perAxis(options_.up_kernel_size(), dims, "network.up_kernel_size");
     model_ = register_module(
         "model",
         createBlock(options_.in_channels(), options_.out_channels(), 0, true).get<Sequence>());
 }
 
-nn::AnyModule UNet::createBlock(int64_t in, int64_t out, size_t level, bool isTop) {
+nn::AnyModule UNetImpl::createBlock(int64_t in, int64_t out, size_t level, bool isTop) {
     const auto& ch = options_.channels();
-    const auto& st = options_.strides();
     const int64_t c = ch[level];
-    const int64_t s = st[level];
+    const int64_t s = options_.strides()[level];
     nn::AnyModule sub;
     int64_t upc;
     if (ch.size() - level > 2) {
         sub = createBlock(c, c, level + 1, false);
         upc = c * 2;
     } else {
-        sub = downLayer(c, ch[level + 1], 1, false); // bottom layer
+        sub = downLayer(c, ch[level + 1], 1); // bottom layer
         upc = c + ch[level + 1];
     }
     Sequence block;
-    block->push_back(downLayer(in, c, s, isTop));
+    block->push_back(downLayer(in, c, s));
     block->push_back(SkipConnection(sub));
     block->push_back(upLayer(upc, out, s, isTop));
     return nn::AnyModule(block);
 }
 
-ConvolutionOptions UNet::convOptions(int64_t in, int64_t out, int64_t stride,
-                                     int64_t kernel) const {
+ConvolutionOptions UNetImpl::convOptions(int64_t in, int64_t out, int64_t stride,
+                                         const std::vector<int64_t>& kernel) const {
     ConvolutionOptions c;
     c.spatial_dims = int(options_.spatial_dims());
     c.in_channels = in;
     c.out_channels = out;
-    c.strides = stride;
+    c.strides = {stride};
     c.kernel_size = kernel;
     c.act = options_.act();
     c.norm = options_.norm();
     c.dropout = options_.dropout();
     c.bias = options_.bias();
+    c.adn_ordering = options_.adn_ordering();
     return c;
 }
 
-nn::AnyModule UNet::downLayer(int64_t in, int64_t out, int64_t stride, bool) {
+nn::AnyModule UNetImpl::downLayer(int64_t in, int64_t out, int64_t stride) {
     const ConvolutionOptions c = convOptions(in, out, stride, options_.kernel_size());
     if (options_.num_res_units() > 0)
         return nn::AnyModule(ResidualUnit(ResidualUnitOptions{c, options_.num_res_units(), false}));
     return nn::AnyModule(Convolution(c));
 }
 
-nn::AnyModule UNet::upLayer(int64_t in, int64_t out, int64_t stride, bool isTop) {
+nn::AnyModule UNetImpl::upLayer(int64_t in, int64_t out, int64_t stride, bool isTop) {
     ConvolutionOptions c = convOptions(in, out, stride, options_.up_kernel_size());
     c.conv_only = isTop && options_.num_res_units() == 0;
     c.is_transposed = true;
@@ -87,25 +93,25 @@ nn::AnyModule UNet::upLayer(int64_t in, int64_t out, int64_t stride, bool isTop)
     return nn::AnyModule(seq);
 }
 
-at::Tensor UNet::forward(at::Tensor x) {
+at::Tensor UNetImpl::forward(at::Tensor x) {
     return model_->forward(x);
 }
 
-int64_t UNet::sizeDivisor() const {
+int64_t UNetImpl::sizeDivisor() const {
     int64_t d = 1;
     for (auto s : options_.strides())
         d *= s;
     return d;
 }
 
-ComponentInfo UNet::info() {
+ComponentInfo UNetImpl::info() {
     return {
         "UNet",
         "network",
         "MONAI's residual UNet (weight-compatible).",
-        {{"spatial_dims", ParamType::Int, 3, 2, 3, {}, "2 or 3"},
-         {"in_channels", ParamType::Int, 1, 1, 4096, {}, "input channels"},
-         {"out_channels", ParamType::Int, 2, 1, 4096, {}, "output channels (classes)"},
+        {spatialDimsParam(),
+         channelsParam("in_channels", 1, "input channels"),
+         channelsParam("out_channels", 2, "output channels (classes)"),
          {"channels",
           ParamType::IntList,
           Json{16, 32, 64, 128, 256},
@@ -114,61 +120,52 @@ ComponentInfo UNet::info() {
           {},
           "features per level"},
          {"strides", ParamType::IntList, Json{2, 2, 2, 2}, 1, 16, {}, "stride per down-sampling"},
-         {"kernel_size", ParamType::Int, 3, 1, 15, {}, "convolution kernel"},
-         {"up_kernel_size", ParamType::Int, 3, 1, 15, {}, "transposed convolution kernel"},
+         {"kernel_size", ParamType::IntList, 3, 1, 15, {}, "convolution kernel (odd)"},
+         {"up_kernel_size", ParamType::IntList, 3, 1, 15, {}, "transposed convolution kernel"},
          {"num_res_units", ParamType::Int, 0, 0, 16, {}, "residual sub-units per block"},
-         {"act",
-          ParamType::String,
-          "prelu",
-          0,
-          0,
-          {"prelu", "relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid"},
-          "activation"},
-         {"norm",
-          ParamType::String,
-          "instance",
-          0,
-          0,
-          {"batch", "instance", "none"},
-          "normalisation"},
-         {"dropout", ParamType::Float, 0.0, 0.0, 1.0, {}, "dropout probability"},
-         {"bias", ParamType::Bool, true, 0, 1, {}, "convolution bias"}}};
+         layerParam("act", "prelu", "activation: name or [name, {arguments}]"),
+         layerParam("norm", "instance", "normalisation: name or [name, {arguments}]"),
+         dropoutParam(0.0),
+         {"bias", ParamType::Bool, true, 0, 1, {}, "convolution bias"},
+         {"adn_ordering", ParamType::String, "NDA", 0, 0, {}, "order of norm, dropout, act"}}};
 }
 
-std::shared_ptr<Network> UNet::fromJson(const Json& config, const std::string& context) {
+std::shared_ptr<Network> UNetImpl::fromJson(const Json& config, const std::string& context) {
     static const ComponentInfo i = info();
     ParamReader r(config, context, i.params);
-    std::string norm = r.string("norm");
-    return std::make_shared<UNet>(UNetOptions()
-                                      .spatial_dims(r.integer("spatial_dims"))
-                                      .in_channels(r.integer("in_channels"))
-                                      .out_channels(r.integer("out_channels"))
-                                      .channels(r.intList("channels"))
-                                      .strides(r.intList("strides"))
-                                      .kernel_size(r.integer("kernel_size"))
-                                      .up_kernel_size(r.integer("up_kernel_size"))
-                                      .num_res_units(r.integer("num_res_units"))
-                                      .act(r.string("act"))
-                                      .norm(norm)
-                                      .dropout(r.number("dropout"))
-                                      .bias(r.boolean("bias")));
+    return std::make_shared<UNetImpl>(UNetOptions()
+                                          .spatial_dims(r.integer("spatial_dims"))
+                                          .in_channels(r.integer("in_channels"))
+                                          .out_channels(r.integer("out_channels"))
+                                          .channels(r.intList("channels"))
+                                          .strides(r.intList("strides"))
+                                          .kernel_size(r.intList("kernel_size"))
+                                          .up_kernel_size(r.intList("up_kernel_size"))
+                                          .num_res_units(r.integer("num_res_units"))
+                                          .act(readLayer(r, "act"))
+                                          .norm(readLayer(r, "norm"))
+                                          .dropout(readLayer(r, "dropout"))
+                                          .bias(r.boolean("bias"))
+                                          .adn_ordering(r.string("adn_ordering")));
 }
 
-Json UNet::toJson() const {
+Json UNetImpl::toJson() const {
     const auto& o = options_;
+    auto one = [](const std::vector<int64_t>& v) { return v.size() == 1 ? Json(v[0]) : Json(v); };
     return {{"name", "UNet"},
             {"spatial_dims", o.spatial_dims()},
             {"in_channels", o.in_channels()},
             {"out_channels", o.out_channels()},
             {"channels", o.channels()},
             {"strides", o.strides()},
-            {"kernel_size", o.kernel_size()},
-            {"up_kernel_size", o.up_kernel_size()},
+            {"kernel_size", one(o.kernel_size())},
+            {"up_kernel_size", one(o.up_kernel_size())},
             {"num_res_units", o.num_res_units()},
-            {"act", o.act()},
-            {"norm", o.norm()},
-            {"dropout", o.dropout()},
-            {"bias", o.bias()}};
+            {"act", o.act().toJson()},
+            {"norm", o.norm().toJson()},
+            {"dropout", o.dropout().toJson()},
+            {"bias", o.bias()},
+            {"adn_ordering", o.adn_ordering()}};
 }
 
 } // namespace medulla

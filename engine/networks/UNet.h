@@ -3,17 +3,19 @@
 /// convolution decoder, skip connections by concatenation. Same constructor
 /// parameters and the same state-dict keys ("model.0.conv.unit0.conv.weight",
 /// ...), so MONAI weights load unchanged.
+/// Input (B, in_channels, *spatial), every spatial size a multiple of the
+/// product of the strides -> (B, out_channels, *spatial).
 
-#include "engine/networks/Sequence.h"
 #include <torch/arg.h>
 
 #include "engine/networks/Convolution.h"
 #include "engine/networks/Network.h"
+#include "engine/networks/Sequence.h"
 
 namespace medulla {
 
 struct UNetOptions {
-    /// 2 or 3.
+    /// 1, 2 or 3.
     TORCH_ARG(int64_t, spatial_dims) = 3;
     TORCH_ARG(int64_t, in_channels) = 1;
     TORCH_ARG(int64_t, out_channels) = 2;
@@ -21,20 +23,22 @@ struct UNetOptions {
     TORCH_ARG(std::vector<int64_t>, channels) = {16, 32, 64, 128, 256};
     /// Down-sampling stride per level; len(strides) == len(channels) - 1.
     TORCH_ARG(std::vector<int64_t>, strides) = {2, 2, 2, 2};
-    TORCH_ARG(int64_t, kernel_size) = 3;
-    TORCH_ARG(int64_t, up_kernel_size) = 3;
+    /// One value or one per spatial axis (odd).
+    TORCH_ARG(std::vector<int64_t>, kernel_size) = {3};
+    TORCH_ARG(std::vector<int64_t>, up_kernel_size) = {3};
     /// Residual sub-units per block; 0 uses plain convolutions.
     TORCH_ARG(int64_t, num_res_units) = 0;
-    TORCH_ARG(std::string, act) = "prelu";
-    TORCH_ARG(std::string, norm) = "instance";
-    TORCH_ARG(double, dropout) = 0.0;
+    TORCH_ARG(LayerSpec, act) = "prelu";
+    TORCH_ARG(LayerSpec, norm) = "instance";
+    TORCH_ARG(LayerSpec, dropout) = LayerSpec::dropout(0.0);
     TORCH_ARG(bool, bias) = true;
+    TORCH_ARG(std::string, adn_ordering) = "NDA";
 };
 
-class UNet : public Network {
+class UNetImpl : public Network {
 public:
     /// Throws ConfigError for inconsistent channels/strides.
-    explicit UNet(UNetOptions options);
+    explicit UNetImpl(UNetOptions options);
     static ComponentInfo info();
     static std::shared_ptr<Network> fromJson(const Json& config, const std::string& context);
 
@@ -46,13 +50,15 @@ public:
     const UNetOptions& options() const { return options_; }
 
 private:
-    ConvolutionOptions convOptions(int64_t in, int64_t out, int64_t stride, int64_t kernel) const;
+    ConvolutionOptions convOptions(int64_t in, int64_t out, int64_t stride,
+                                   const std::vector<int64_t>& kernel) const;
     torch::nn::AnyModule createBlock(int64_t in, int64_t out, size_t level, bool isTop);
-    torch::nn::AnyModule downLayer(int64_t in, int64_t out, int64_t stride, bool isTop);
+    torch::nn::AnyModule downLayer(int64_t in, int64_t out, int64_t stride);
     torch::nn::AnyModule upLayer(int64_t in, int64_t out, int64_t stride, bool isTop);
 
     UNetOptions options_;
-    Sequence model_;
+    Sequence model_{nullptr};
 };
+TORCH_MODULE(UNet);
 
 } // namespace medulla

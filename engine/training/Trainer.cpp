@@ -200,6 +200,9 @@ JobState Trainer::run(const CancelToken& cancel) {
             optimizer->zero_grad();
             at::Tensor output = net->forward(batch["image"].to(device, torch::kFloat));
             at::Tensor loss = (*lossFn)(output, batch["label"].to(device, torch::kFloat));
+            // Networks with a loss term of their own (SegResNetVAE's VAE loss).
+            if (at::Tensor aux = net->auxiliaryLoss(); aux.defined())
+                loss = loss + aux;
             loss.backward();
             optimizer->step();
             const double l = loss.item<double>();

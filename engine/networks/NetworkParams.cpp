@@ -1,0 +1,29 @@
+#include "engine/networks/NetworkParams.h"
+
+namespace medulla {
+
+ParamSpec layerParam(const std::string& name, Json defaultValue, const std::string& help) {
+    // null would mean "required" to ParamReader; "none" reads as no layer.
+    if (defaultValue.is_null())
+        defaultValue = "none";
+    return {name, ParamType::Object, std::move(defaultValue), 0, 0, {}, help};
+}
+
+LayerSpec readLayer(const ParamReader& r, const std::string& key) {
+    return LayerSpec::parse(r.raw(key), r.field(key));
+}
+
+ParamSpec dropoutParam(Json defaultValue) {
+    return layerParam("dropout", std::move(defaultValue),
+                      "dropout: a probability, [\"dropout\", {\"p\": 0.1}] or null");
+}
+
+ParamSpec spatialDimsParam(int64_t def) {
+    return {"spatial_dims", ParamType::Int, def, 1, 3, {}, "number of spatial dimensions"};
+}
+
+ParamSpec channelsParam(const std::string& name, int64_t def, const std::string& help) {
+    return {name, ParamType::Int, def, 1, 1e6, {}, help};
+}
+
+} // namespace medulla

@@ -1,0 +1,24 @@
+#pragma once
+/// Parameter declarations shared by the networks' schemas: layer choices
+/// (act / norm / dropout in MONAI's forms) and the usual sizes.
+
+#include "engine/core/Params.h"
+#include "engine/networks/LayerSpec.h"
+
+namespace medulla {
+
+/// A layer parameter (ParamType::Object): "name", [name, {args}] or null.
+ParamSpec layerParam(const std::string& name, Json defaultValue, const std::string& help);
+
+/// The layer spec of `key` (its default if absent); ConfigError names the field.
+LayerSpec readLayer(const ParamReader& r, const std::string& key);
+
+/// A dropout parameter (number, [name, {args}] or null); default null is
+/// written as the JSON null below, so "no dropout" is the default.
+ParamSpec dropoutParam(Json defaultValue = nullptr);
+
+/// spatial_dims (1..3, default `def`), in_channels, out_channels.
+ParamSpec spatialDimsParam(int64_t def = 3);
+ParamSpec channelsParam(const std::string& name, int64_t def, const std::string& help);
+
+} // namespace medulla

@@ -1,0 +1,1 @@
+"""Minimal stand-in for einops (not installable here): layers.torch.Rearrange only."""

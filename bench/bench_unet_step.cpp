@@ -5,7 +5,15 @@
 /// spheres. Prints one JSON line.
 ///
 ///   bench_unet_step [--steps 10] [--warmup 2] [--batch 2] [--patch 96] [--threads 2]
+///                   [--allocator medulla|system] [--layout channels-last|planar]
+///                   [--trace FILE]
+///
+/// Defaults are what the trainer does: Medulla's caching CPU allocator
+/// (--allocator system keeps LibTorch's plain malloc one, as a Python MONAI
+/// run has) and channels-last activations for oneDNN (--layout planar: the
+/// NCDHW layout MONAI uses). --trace writes a chrome trace of the last step.
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
@@ -17,9 +25,11 @@
 #include <fstream>
 #include <sys/resource.h>
 
+#include "engine/core/CpuAllocator.h"
 #include "engine/core/Threads.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/losses/DiceLoss.h"
+#include "engine/networks/MemoryFormat.h"
 #include "engine/networks/UNet.h"
 
 using namespace medulla;
@@ -33,8 +43,16 @@ int main(int argc, char** argv) {
     app.add_option("--patch", patch);
     app.add_option("--threads", threads);
     app.add_option("--seed", seed);
+    std::string allocator = "medulla", trace;
+    std::string layout = "channels-last";
+    app.add_option("--layout", layout, "activation layout (the trainer's default: channels-last)")
+        ->check(CLI::IsMember({"channels-last", "planar"}));
+    app.add_option("--trace", trace, "write a legacy-profiler chrome trace of the last step");
+    app.add_option("--allocator", allocator)->check(CLI::IsMember({"medulla", "system"}));
     CLI11_PARSE(app, argc, argv);
     threads = configureThreads(threads);
+    if (allocator == "medulla")
+        installCpuAllocator();
     torch::manual_seed(uint64_t(seed));
 
     std::vector<at::Tensor> images, labels;
@@ -64,6 +82,10 @@ int main(int argc, char** argv) {
                  .num_res_units(2)
                  .norm("batch"));
     DiceLoss loss(DiceLossOptions().to_onehot_y(true).softmax(true));
+    if (layout == "channels-last") { // what the trainer does for 3D networks on CPU
+        toChannelsLast(*net);
+        x = medulla::channelsLast(x);
+    }
     torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
     net->train();
     int64_t nParams = 0;
@@ -72,6 +94,9 @@ int main(int argc, char** argv) {
 
     std::vector<double> ms, losses;
     for (int k = 0; k < warmup + steps; ++k) {
+        std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+        if (!trace.empty() && k == warmup + steps - 1)
+            profile = std::make_unique<torch::autograd::profiler::RecordProfile>(trace);
         const auto t0 = std::chrono::steady_clock::now();
         opt.zero_grad();
         at::Tensor l = loss(net->forward(x), y);
@@ -81,6 +106,7 @@ int main(int argc, char** argv) {
         const double dt =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                 .count();
+        profile.reset();
         losses.push_back(std::round(lv * 1e5) / 1e5);
         if (k >= warmup)
             ms.push_back(dt);
@@ -103,6 +129,13 @@ int main(int argc, char** argv) {
                           {"patch", {patch, patch, patch}},
                           {"mode", "fp32"},
                           {"threads", threads},
+                          {"allocator", allocator},
+                          {"layout", layout},
+                          {"allocator_cache",
+                           {{"hits", cpuMemoryStats().hits},
+                            {"misses", cpuMemoryStats().misses},
+                            {"cached_mb", double(cpuMemoryStats().cachedBytes) / 1048576.0},
+                            {"peak_live_mb", double(cpuMemoryStats().peakBytes) / 1048576.0}}},
                           {"n_params", nParams},
                           {"warmup_steps", warmup},
                           {"step",

@@ -218,15 +218,14 @@ std::shared_ptr<Network> AttentionUnetImpl::fromJson(const Json& config,
 
 Json AttentionUnetImpl::toJson() const {
     const auto& o = options_;
-    auto one = [](const std::vector<int64_t>& v) { return v.size() == 1 ? Json(v[0]) : Json(v); };
     return {{"name", "AttentionUnet"},
             {"spatial_dims", o.spatial_dims()},
             {"in_channels", o.in_channels()},
             {"out_channels", o.out_channels()},
             {"channels", o.channels()},
             {"strides", o.strides()},
-            {"kernel_size", one(o.kernel_size())},
-            {"up_kernel_size", one(o.up_kernel_size())},
+            {"kernel_size", oneOrList(o.kernel_size())},
+            {"up_kernel_size", oneOrList(o.up_kernel_size())},
             {"dropout", o.dropout().toJson()}};
 }
 

@@ -10,54 +10,31 @@
 namespace medulla {
 namespace nn = torch::nn;
 
-namespace {
-/// MONAI's same padding needs odd kernels.
-void checkOdd(const std::vector<int64_t>& kernel) {
-    for (auto k : kernel)
-        if (k % 2 == 0)
-            throw ConfigError("same padding needs an odd kernel (got " + std::to_string(k) + ")",
-                              {}, "network.kernel_size");
-}
-
-void checkPositive(const std::vector<int64_t>& v, const std::string& field) {
-    for (auto x : v)
-        if (x < 1)
-            throw ConfigError("every value must be >= 1", {}, field);
-}
-
-int64_t product(const std::vector<int64_t>& v) {
-    int64_t p = 1;
-    for (auto x : v)
-        p *= x;
-    return p;
-}
-} // namespace
-
 GeneratorImpl::GeneratorImpl(GeneratorOptions o) : options_(std::move(o)) {
     const auto& start = options_.start_shape();
     const auto& ch = options_.channels();
     const auto& st = options_.strides();
     if (options_.latent_shape().empty())
         throw ConfigError("needs at least one value", {}, "network.latent_shape");
-    checkPositive(options_.latent_shape(), "network.latent_shape");
+    checkAllPositive(options_.latent_shape(), "network.latent_shape");
     if (start.size() < 2 || start.size() > 4)
         throw ConfigError("needs channels and 1 to 3 spatial sizes, got " +
                               std::to_string(start.size()) + " values",
                           {}, "network.start_shape");
-    checkPositive(start, "network.start_shape");
+    checkAllPositive(start, "network.start_shape");
     if (ch.empty())
         throw ConfigError("needs at least one block", {}, "network.channels");
-    checkPositive(ch, "network.channels");
+    checkAllPositive(ch, "network.channels");
     if (st.size() != ch.size())
         throw ConfigError("needs one value per channel entry (" + std::to_string(ch.size()) +
                               "), got " + std::to_string(st.size()),
                           {}, "network.strides");
-    checkPositive(st, "network.strides");
+    checkAllPositive(st, "network.strides");
     if (options_.num_res_units() < 0)
         throw ConfigError("must be >= 0", {}, "network.num_res_units");
     const int dims = int(start.size()) - 1;
     const auto kernel = perAxis(options_.kernel_size(), dims, "network.kernel_size");
-    checkOdd(kernel);
+    checkOddKernel(kernel, "network.kernel_size");
 
     linear_ =
         register_module("linear", nn::Linear(product(options_.latent_shape()), product(start)));

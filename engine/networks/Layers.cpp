@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "engine/core/Error.h"
+#include "engine/networks/FastConv.h"
 
 namespace medulla {
 namespace nn = torch::nn;
@@ -46,8 +47,8 @@ template <size_t D> nn::AnyModule convD(const ConvSpec& s) {
             return nn::AnyModule(nn::ConvTranspose1d(o));
         else if constexpr (D == 2)
             return nn::AnyModule(nn::ConvTranspose2d(o));
-        else
-            return nn::AnyModule(nn::ConvTranspose3d(o));
+        else // gradients as forward convolutions on CPU (FastConv.h)
+            return nn::AnyModule(FastConvTranspose3d(o));
     }
     auto o = nn::ConvOptions<D>(s.in_channels, s.out_channels, arr<D>(k))
                  .stride(arr<D>(st))
@@ -60,7 +61,7 @@ template <size_t D> nn::AnyModule convD(const ConvSpec& s) {
     else if constexpr (D == 2)
         return nn::AnyModule(nn::Conv2d(o));
     else
-        return nn::AnyModule(nn::Conv3d(o));
+        return nn::AnyModule(FastConv3d(o));
 }
 
 template <size_t D> nn::AnyModule poolD(const LayerSpec& s) {

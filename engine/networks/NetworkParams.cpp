@@ -26,4 +26,28 @@ ParamSpec channelsParam(const std::string& name, int64_t def, const std::string&
     return {name, ParamType::Int, def, 1, 1e6, {}, help};
 }
 
+Json oneOrList(const std::vector<int64_t>& v) {
+    return v.size() == 1 ? Json(v[0]) : Json(v);
+}
+
+void checkAllPositive(const std::vector<int64_t>& v, const std::string& field) {
+    for (auto x : v)
+        if (x < 1)
+            throw ConfigError("every value must be >= 1", {}, field);
+}
+
+void checkOddKernel(const std::vector<int64_t>& kernel, const std::string& field) {
+    for (auto k : kernel)
+        if (k % 2 == 0)
+            throw ConfigError("same padding needs an odd kernel (got " + std::to_string(k) + ")",
+                              {}, field);
+}
+
+int64_t product(const std::vector<int64_t>& v) {
+    int64_t p = 1;
+    for (auto x : v)
+        p *= x;
+    return p;
+}
+
 } // namespace medulla

@@ -21,4 +21,17 @@ ParamSpec dropoutParam(Json defaultValue = nullptr);
 ParamSpec spatialDimsParam(int64_t def = 3);
 ParamSpec channelsParam(const std::string& name, int64_t def, const std::string& help);
 
+/// One value or a list, as the user wrote it: [3] -> 3, [3, 3, 1] -> [3, 3, 1].
+Json oneOrList(const std::vector<int64_t>& v);
+
+/// ConfigError naming `field` unless every value is >= 1.
+void checkAllPositive(const std::vector<int64_t>& v, const std::string& field);
+
+/// ConfigError naming `field` unless every kernel size is odd (MONAI's same
+/// padding).
+void checkOddKernel(const std::vector<int64_t>& kernel, const std::string& field);
+
+/// Product of the values (1 for none).
+int64_t product(const std::vector<int64_t>& v);
+
 } // namespace medulla

@@ -32,16 +32,10 @@ struct StepMemory {
 
 /// Builds `config` (registry JSON) and runs one training step on CPU:
 /// train-mode forward of random input (B, C, *spatial), loss = mean(output^2),
-/// backward, Adam step. Allocations are counted by a CPU allocator wrapper
-/// installed on first use; other threads allocating at the same time add to
-/// the figure. oneDNN's internal scratch buffers are not counted.
+/// backward, Adam step. Allocations are counted by Medulla's CPU allocator
+/// (engine/core/CpuAllocator.h, installed on first use); other threads
+/// allocating at the same time add to the figure. oneDNN's internal scratch
+/// buffers are not counted. Blocks of 1 MB and more count rounded up to 64 KB.
 StepMemory measureTrainingStep(const Json& config, const std::vector<int64_t>& inputShape);
-
-/// Bytes of CPU tensor memory currently allocated through LibTorch since the
-/// counting allocator was installed (installs it), and the peak since the
-/// last resetPeakCpuBytes().
-int64_t currentCpuBytes();
-int64_t peakCpuBytes();
-void resetPeakCpuBytes();
 
 } // namespace medulla

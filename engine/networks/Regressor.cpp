@@ -11,24 +11,6 @@ namespace medulla {
 namespace nn = torch::nn;
 
 namespace {
-/// MONAI's same padding needs odd kernels.
-void checkOdd(const std::vector<int64_t>& kernel) {
-    for (auto k : kernel)
-        if (k % 2 == 0)
-            throw ConfigError("same padding needs an odd kernel (got " + std::to_string(k) + ")",
-                              {}, "network.kernel_size");
-}
-
-void checkPositive(const std::vector<int64_t>& v, const std::string& field) {
-    for (auto x : v)
-        if (x < 1)
-            throw ConfigError("every value must be >= 1", {}, field);
-}
-
-Json oneOrList(const std::vector<int64_t>& v) {
-    return v.size() == 1 ? Json(v[0]) : Json(v);
-}
-
 /// Parameters shared by Regressor, Classifier and Discriminator, in MONAI's order.
 std::vector<ParamSpec> sharedParams(const std::vector<ParamSpec>& head, Json dropoutDefault,
                                     const std::vector<ParamSpec>& tail) {
@@ -77,23 +59,23 @@ RegressorImpl::RegressorImpl(RegressorOptions o) : options_(std::move(o)) {
         throw ConfigError("needs channels and 1 to 3 spatial sizes, got " +
                               std::to_string(inShape.size()) + " values",
                           {}, "network.in_shape");
-    checkPositive(inShape, "network.in_shape");
+    checkAllPositive(inShape, "network.in_shape");
     if (options_.out_shape().empty())
         throw ConfigError("needs at least one value", {}, "network.out_shape");
-    checkPositive(options_.out_shape(), "network.out_shape");
+    checkAllPositive(options_.out_shape(), "network.out_shape");
     if (ch.empty())
         throw ConfigError("needs at least one block", {}, "network.channels");
-    checkPositive(ch, "network.channels");
+    checkAllPositive(ch, "network.channels");
     if (st.size() != ch.size())
         throw ConfigError("needs one value per channel entry (" + std::to_string(ch.size()) +
                               "), got " + std::to_string(st.size()),
                           {}, "network.strides");
-    checkPositive(st, "network.strides");
+    checkAllPositive(st, "network.strides");
     if (options_.num_res_units() < 0)
         throw ConfigError("must be >= 0", {}, "network.num_res_units");
     const int dims = int(inShape.size()) - 1;
     const auto kernel = perAxis(options_.kernel_size(), dims, "network.kernel_size");
-    checkOdd(kernel);
+    checkOddKernel(kernel, "network.kernel_size");
     const auto pad = samePadding(kernel, {1}, dims);
 
     std::vector<int64_t> size(inShape.begin() + 1, inShape.end());

@@ -11,17 +11,23 @@
 
 namespace medulla {
 
-StateDict readStateDict(const std::string& path) {
+c10::IValue readTorchPickle(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f)
         throw IoError("cannot open the weights file", path);
     std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    c10::IValue value;
     try {
-        value = torch::pickle_load(bytes);
+        return torch::pickle_load(bytes);
     } catch (const std::exception& e) {
-        throw IoError(std::string("not a readable torch.save file: ") + e.what(), path);
+        throw IoError(std::string("not a file written by torch.save (or it holds Python objects "
+                                  "other than tensors and dicts; save model.state_dict()): ") +
+                          e.what(),
+                      path);
     }
+}
+
+StateDict readStateDict(const std::string& path) {
+    const c10::IValue value = readTorchPickle(path);
     if (!value.isGenericDict())
         throw IoError("expected a dict of tensors (a state_dict)", path);
     StateDict out;
@@ -67,7 +73,7 @@ void loadStateDict(torch::nn::Module& module, const StateDict& state, bool stric
 void writeStateDict(const StateDict& state, const std::string& path) {
     c10::Dict<std::string, at::Tensor> dict;
     for (const auto& kv : state)
-        dict.insert(kv.first, kv.second.detach().cpu());
+        dict.insert(kv.first, kv.second.detach().cpu().contiguous());
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
     writeAtomically(path, [&](const std::string& tmp) {
         std::ofstream f(tmp, std::ios::binary);

@@ -3,6 +3,7 @@
 /// load it into a module by key (MONAI's names), and write one back that
 /// `torch.load` reads.
 
+#include <ATen/core/ivalue.h>
 #include <torch/nn/module.h>
 
 #include <map>
@@ -11,6 +12,11 @@
 namespace medulla {
 
 using StateDict = std::map<std::string, at::Tensor>;
+
+/// The object a torch.save file (zip format) holds. Throws IoError naming the
+/// file if it is missing or unreadable (or holds Python objects other than
+/// tensors, numbers, strings, lists and dicts).
+c10::IValue readTorchPickle(const std::string& path);
 
 /// Read a dict of tensors saved with torch.save (zip format). Throws IoError
 /// naming the file if it is missing, corrupt or not a dict of tensors.

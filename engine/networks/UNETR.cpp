@@ -180,11 +180,10 @@ std::shared_ptr<Network> UNETRImpl::fromJson(const Json& config, const std::stri
 
 Json UNETRImpl::toJson() const {
     const auto& o = options_;
-    auto one = [](const std::vector<int64_t>& v) { return v.size() == 1 ? Json(v[0]) : Json(v); };
     return {{"name", "UNETR"},
             {"in_channels", o.in_channels()},
             {"out_channels", o.out_channels()},
-            {"img_size", one(o.img_size())},
+            {"img_size", oneOrList(o.img_size())},
             {"feature_size", o.feature_size()},
             {"hidden_size", o.hidden_size()},
             {"mlp_dim", o.mlp_dim()},

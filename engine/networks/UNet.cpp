@@ -20,12 +20,8 @@ UNetImpl::UNetImpl(UNetOptions o) : options_(std::move(o)) {
         throw ConfigError("needs len(channels) - 1 = " + std::to_string(ch.size() - 1) +
                               " values, got " + std::to_string(st.size()),
                           {}, "network.strides");
-    for (auto c : ch)
-        if (c < 1)
-            throw ConfigError("every value must be >= 1", {}, "network.channels");
-    for (auto s : st)
-        if (s < 1)
-            throw ConfigError("every value must be >= 1", {}, "network.strides");
+    checkAllPositive(ch, "network.channels");
+    checkAllPositive(st, "network.strides");
     if (options_.in_channels() < 1 || options_.out_channels() < 1)
         throw ConfigError("must be >= 1", {}, "network.in_channels/out_channels");
     const int dims = int(options_.spatial_dims());
@@ -98,10 +94,7 @@ at::Tensor UNetImpl::forward(at::Tensor x) {
 }
 
 int64_t UNetImpl::sizeDivisor() const {
-    int64_t d = 1;
-    for (auto s : options_.strides())
-        d *= s;
-    return d;
+    return product(options_.strides());
 }
 
 ComponentInfo UNetImpl::info() {
@@ -151,15 +144,14 @@ std::shared_ptr<Network> UNetImpl::fromJson(const Json& config, const std::strin
 
 Json UNetImpl::toJson() const {
     const auto& o = options_;
-    auto one = [](const std::vector<int64_t>& v) { return v.size() == 1 ? Json(v[0]) : Json(v); };
     return {{"name", "UNet"},
             {"spatial_dims", o.spatial_dims()},
             {"in_channels", o.in_channels()},
             {"out_channels", o.out_channels()},
             {"channels", o.channels()},
             {"strides", o.strides()},
-            {"kernel_size", one(o.kernel_size())},
-            {"up_kernel_size", one(o.up_kernel_size())},
+            {"kernel_size", oneOrList(o.kernel_size())},
+            {"up_kernel_size", oneOrList(o.up_kernel_size())},
             {"num_res_units", o.num_res_units()},
             {"act", o.act().toJson()},
             {"norm", o.norm().toJson()},

@@ -1,7 +1,7 @@
 #pragma once
-/// The convolution blocks of MONAI's UNETR: get_conv_layer and the DynUNet
-/// blocks it uses (UnetResBlock, UnetBasicBlock, UnetOutBlock) and the UNETR
-/// blocks (UnetrBasicBlock, UnetrPrUpBlock, UnetrUpBlock). Child names match
+/// The convolution blocks of MONAI's UNETR (UnetrBasicBlock, UnetrPrUpBlock,
+/// UnetrUpBlock, UnetOutBlock), built from DynUNet's blocks and convolutions
+/// (DynUNetBlocks.h) as MONAI builds them. Child names match
 /// MONAI's, so state-dict keys are identical ("conv1.conv.weight", "norm1.*",
 /// "transp_conv.conv.weight", "blocks.0.1.conv1.conv.weight", ...).
 /// Kept in namespace medulla::unetr so they cannot clash with other networks'
@@ -14,64 +14,22 @@
 #include <vector>
 
 #include "engine/networks/Convolution.h"
+#include "engine/networks/DynUNetBlocks.h"
 #include "engine/networks/LayerSpec.h"
 #include "engine/networks/Sequence.h"
 
 namespace medulla::unetr {
 
-/// MONAI's get_conv_layer: a Convolution whose padding is
-/// (kernel - stride + 1) / 2 (and output padding 2 * padding + stride - kernel
-/// when transposed), bias off, norm/act/dropout as given. ConfigError (naming
-/// `field`) for a negative padding or output padding.
-Convolution makeConvLayer(int dims, int64_t in, int64_t out, const std::vector<int64_t>& kernel,
-                          const std::vector<int64_t>& stride, bool transposed,
-                          const LayerSpec& dropout = {}, bool bias = false, bool convOnly = false,
-                          const std::string& field = "kernel_size");
+/// The blocks' options: DynUNet's (UNETR builds on MONAI's dynunet blocks).
+using ConvBlockOptions = UnetBlockOptions;
 
-struct ConvBlockOptions {
-    int spatial_dims = 3;
-    int64_t in_channels = 1;
-    int64_t out_channels = 1;
-    std::vector<int64_t> kernel_size{3};
-    std::vector<int64_t> stride{1};
-    LayerSpec norm_name = "instance";
-    LayerSpec act_name = LayerSpec("leakyrelu", {{"inplace", true}, {"negative_slope", 0.01}});
-    LayerSpec dropout; ///< none: no dropout module
-};
-
-/// Two convolutions with norm and activation, plus a 1x1 convolution + norm
-/// on the residual path when the channels or the stride change.
-/// (B, in, *S) -> (B, out, *S / stride).
-class UnetResBlockImpl : public torch::nn::Module {
-public:
-    explicit UnetResBlockImpl(const ConvBlockOptions& o);
-    at::Tensor forward(at::Tensor x);
-
-private:
-    Convolution conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr};
-    torch::nn::AnyModule lrelu_, norm1_, norm2_, norm3_;
-};
-TORCH_MODULE(UnetResBlock);
-
-/// conv1 -> norm1 -> act -> conv2 -> norm2 -> act.
-class UnetBasicBlockImpl : public torch::nn::Module {
-public:
-    explicit UnetBasicBlockImpl(const ConvBlockOptions& o);
-    at::Tensor forward(at::Tensor x);
-
-private:
-    Convolution conv1_{nullptr}, conv2_{nullptr};
-    torch::nn::AnyModule lrelu_, norm1_, norm2_;
-};
-TORCH_MODULE(UnetBasicBlock);
-
-/// A residual or a basic block, as AnyModule.
+/// A residual or a basic block (DynUNet's UnetConvBlock), as AnyModule.
 torch::nn::AnyModule makeUnetBlock(const ConvBlockOptions& o, bool residual);
 
 /// A 1x1 convolution with bias ("conv.conv.weight").
 class UnetOutBlockImpl : public torch::nn::Module {
 public:
-    UnetOutBlockImpl(int dims, int64_t in, int64_t out, const LayerSpec& dropout = {});
+    UnetOutBlockImpl(int dims, int64_t in, int64_t out);
     at::Tensor forward(at::Tensor x) { return conv_->forward(x); }
 
 private:

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/CpuAllocator.h"
 #include "engine/core/OneHot.h"
 #include "engine/core/Threads.h"
 #include "engine/data/CacheDataset.h"
@@ -18,6 +19,7 @@
 #include "engine/io/NiftiIO.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/DiceMetric.h"
+#include "engine/networks/MemoryFormat.h"
 #include "engine/networks/Network.h"
 #include "engine/networks/StateDict.h"
 #include "engine/optim/OptimizerFactory.h"
@@ -112,6 +114,7 @@ JobState Trainer::run(const CancelToken& cancel) {
     auto& cfg = impl_->config;
     auto& obs = impl_->observers;
     const int threads = configureThreads(int(cfg.trainer.threads));
+    installCpuAllocator(); // reuses a step's large buffers (see CpuAllocator.h)
     seedTorch(cfg.trainer.seed);
     const torch::Device device = resolveDevice(cfg.trainer.device);
     impl_->message("device: " + device.str() + ", intra-op threads: " + std::to_string(threads));
@@ -164,6 +167,11 @@ JobState Trainer::run(const CancelToken& cancel) {
     // --- model --------------------------------------------------------------
     auto net = networkRegistry().create(cfg.network, "network");
     net->to(device);
+    // 3D on CPU: channels-last activations (oneDNN skips its layout reorders).
+    const bool fastLayout =
+        preferChannelsLast(device, int64_t(cfg.network.value("spatial_dims", 3)) + 2);
+    if (fastLayout)
+        toChannelsLast(*net);
     auto lossFn = lossRegistry().create(cfg.loss, "loss");
     auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
     const int64_t outChannels = net->outChannels();
@@ -198,7 +206,8 @@ JobState Trainer::run(const CancelToken& cancel) {
                 throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},
                                   "train_transforms");
             optimizer->zero_grad();
-            at::Tensor output = net->forward(batch["image"].to(device, torch::kFloat));
+            at::Tensor input = batch["image"].to(device, torch::kFloat);
+            at::Tensor output = net->forward(fastLayout ? channelsLast(input) : input);
             at::Tensor loss = (*lossFn)(output, batch["label"].to(device, torch::kFloat));
             // Networks with a loss term of their own (SegResNetVAE's VAE loss).
             if (at::Tensor aux = net->auxiliaryLoss(); aux.defined())

@@ -4,8 +4,6 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "engine/core/Error.h"
 #include "engine/networks/Network.h"
@@ -74,19 +72,7 @@ Json networkConfigOf(const Json& json, const std::string& file) {
 }
 
 StateDict readPytorchWeights(const std::string& path, std::string* container) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f)
-        throw IoError("cannot open the weights file", path);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    c10::IValue value;
-    try {
-        value = torch::pickle_load(bytes);
-    } catch (const std::exception& e) {
-        throw IoError(std::string("not a file written by torch.save (or it holds Python objects "
-                                  "other than tensors and dicts; save model.state_dict()): ") +
-                          e.what(),
-                      path);
-    }
+    const c10::IValue value = readTorchPickle(path);
     if (isTensorDict(value)) {
         if (container)
             *container = "state dict";

@@ -5,7 +5,7 @@
 /// gradients for the same weights (tests/data/networks/make_classification.py
 /// and shared/parity net_densenet).
 
-#include "TestSupport.h"
+#include "NetworkTestSupport.h"
 
 #include "engine/core/Error.h"
 #include "engine/networks/DenseNet.h"
@@ -17,82 +17,25 @@ using namespace medulla;
 
 namespace {
 
-const std::string kDataDir = std::string(MEDULLA_SOURCE_DIR) + "/tests/data/networks";
+using test::buildNetwork;
+using test::configErrorField;
+using test::parameterCount;
+using test::readJson;
 
-std::shared_ptr<Network> build(const std::string& name, Json params) {
-    params["name"] = name;
-    return networkRegistry().create(params, "network");
-}
-
-int64_t parameterCount(const Network& net) {
-    int64_t n = 0;
-    for (const auto& p : net.parameters())
-        n += p.numel();
-    return n;
-}
-
-Json readJson(const std::string& path) {
-    std::ifstream f(path);
-    if (!f)
-        throw std::runtime_error("cannot open " + path);
-    Json j;
-    f >> j;
-    return j;
-}
-
-/// The field of the ConfigError that `config` raises ("" if none).
-QString errorField(const std::string& name, const Json& config) {
-    try {
-        build(name, config);
-    } catch (const ConfigError& e) {
-        return QString::fromStdString(e.field());
-    }
-    return {};
-}
+const std::string kDataDir = test::networkDataDir();
 
 /// FNV-1a 64 of the ordered lines "key shape0 shape1 ...\n" (as
 /// make_classification.py writes it).
 std::string keyHash(const Network& net) {
     uint64_t h = 0xCBF29CE484222325ULL;
-    auto feed = [&](const std::string& s) {
-        for (unsigned char c : s) {
+    for (const auto& line : test::keyLines(net))
+        for (unsigned char c : line + "\n") {
             h ^= c;
             h *= 0x100000001B3ULL;
         }
-    };
-    // module order (parameters and buffers interleaved per module, as state_dict())
-    std::function<void(const torch::nn::Module&, const std::string&)> walk =
-        [&](const torch::nn::Module& m, const std::string& prefix) {
-            for (const auto& p : m.named_parameters(false)) {
-                std::string line = prefix + p.key();
-                for (auto d : p.value().sizes())
-                    line += " " + std::to_string(d);
-                feed(line + "\n");
-            }
-            for (const auto& b : m.named_buffers(false)) {
-                std::string line = prefix + b.key();
-                for (auto d : b.value().sizes())
-                    line += " " + std::to_string(d);
-                feed(line + "\n");
-            }
-            for (const auto& c : m.named_children())
-                walk(*c.value(), prefix + c.key() + ".");
-        };
-    walk(net, "");
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;
-}
-
-/// Same keys and shapes as MONAI's state_dict (the *_state_keys.json list).
-void checkKeys(const Network& net, const Json& keys) {
-    const StateDict own = moduleStateDict(net);
-    QCOMPARE(own.size(), keys.size());
-    for (const auto& k : keys) {
-        const std::string key = k["key"];
-        QVERIFY2(own.count(key), ("missing key " + key).c_str());
-        QCOMPARE(own.at(key).sizes().vec(), k["shape"].get<std::vector<int64_t>>());
-    }
 }
 
 } // namespace
@@ -134,7 +77,7 @@ private Q_SLOTS:
         QFETCH(QString, config);
         QFETCH(QList<int>, input);
         QFETCH(int, classes);
-        auto net = build(name.toStdString(), Json::parse(config.toStdString()));
+        auto net = buildNetwork(name.toStdString(), Json::parse(config.toStdString()));
         QCOMPARE(net->outChannels(), int64_t(classes));
         net->eval();
         torch::NoGradGuard ng;
@@ -162,7 +105,7 @@ private Q_SLOTS:
                                                          {"inplanes", 8},
                                                          {"input_3x3", false},
                                                          {"num_classes", 2}}}}) {
-            auto net = build(name, cfg);
+            auto net = buildNetwork(name, cfg);
             net->train();
             const int dims = cfg["spatial_dims"];
             std::vector<int64_t> shape{2, 1};
@@ -180,24 +123,24 @@ private Q_SLOTS:
     /// Counts printed by MONAI 1.3.2 (sum of p.numel() over parameters()).
     void parameterCountsEqualMonai() {
         // shared/parity net_densenet, net_densenet121, net_seresnet50 notes
-        QCOMPARE(parameterCount(*build("DenseNet", {{"spatial_dims", 3},
-                                                    {"in_channels", 1},
-                                                    {"out_channels", 2},
-                                                    {"init_features", 8},
-                                                    {"growth_rate", 4},
-                                                    {"block_config", {2, 2, 2, 2}}})),
+        QCOMPARE(parameterCount(*buildNetwork("DenseNet", {{"spatial_dims", 3},
+                                                           {"in_channels", 1},
+                                                           {"out_channels", 2},
+                                                           {"init_features", 8},
+                                                           {"growth_rate", 4},
+                                                           {"block_config", {2, 2, 2, 2}}})),
                  int64_t(18826));
         QCOMPARE(
-            parameterCount(*build("DenseNet121",
-                                  {{"spatial_dims", 3}, {"in_channels", 1}, {"out_channels", 2}})),
+            parameterCount(*buildNetwork(
+                "DenseNet121", {{"spatial_dims", 3}, {"in_channels", 1}, {"out_channels", 2}})),
             int64_t(11244674));
-        QCOMPARE(parameterCount(*build(
+        QCOMPARE(parameterCount(*buildNetwork(
                      "SEResNet50", {{"spatial_dims", 2}, {"in_channels", 1}, {"num_classes", 3}})),
                  int64_t(26038899));
         // MONAI: DenseNet121(spatial_dims=2, in_channels=3, out_channels=1000) -> 7978856
         // (torchvision's count)
         QCOMPARE(
-            parameterCount(*build(
+            parameterCount(*buildNetwork(
                 "DenseNet121", {{"spatial_dims", 2}, {"in_channels", 3}, {"out_channels", 1000}})),
             int64_t(7978856));
     }
@@ -209,7 +152,7 @@ private Q_SLOTS:
         QVERIFY(ref.size() >= 9);
         for (const auto& e : ref) {
             const std::string op = e["op"];
-            auto net = build(op, e["params"]);
+            auto net = buildNetwork(op, e["params"]);
             const StateDict own = moduleStateDict(*net);
             QVERIFY2(parameterCount(*net) == e["num_parameters"].get<int64_t>(), op.c_str());
             QVERIFY2(int64_t(own.size()) == e["num_state_entries"].get<int64_t>(), op.c_str());
@@ -238,23 +181,31 @@ private Q_SLOTS:
     }
 
     void badConfigsNameTheField() {
-        QCOMPARE(errorField("DenseNet", {{"block_config", Json::array()}}),
+        QCOMPARE(configErrorField("DenseNet", {{"block_config", Json::array()}}),
                  QString("network.block_config"));
-        QCOMPARE(errorField("DenseNet", {{"growth_rate", 0}}), QString("network.growth_rate"));
-        QCOMPARE(errorField("DenseNet", {{"dropout_prob", 1.5}}), QString("network.dropout_prob"));
-        QCOMPARE(errorField("DenseNet", {{"spatial_dims", 4}}), QString("network.spatial_dims"));
-        QCOMPARE(errorField("DenseNet121", {{"pretrained", true}}), QString("network.pretrained"));
-        QCOMPARE(errorField("DenseNet264", {{"pretrained", true}}), QString("network.pretrained"));
-        QCOMPARE(errorField("SENet", {{"layers", {1, 1, 1}}}), QString("network.layers"));
-        QCOMPARE(errorField("SENet", {{"block", "resnet"}}), QString("network.block"));
-        QCOMPARE(errorField("SENet", {{"reduction", 512}, {"layers", {1, 1, 1, 1}}}),
+        QCOMPARE(configErrorField("DenseNet", {{"growth_rate", 0}}),
+                 QString("network.growth_rate"));
+        QCOMPARE(configErrorField("DenseNet", {{"dropout_prob", 1.5}}),
+                 QString("network.dropout_prob"));
+        QCOMPARE(configErrorField("DenseNet", {{"spatial_dims", 4}}),
+                 QString("network.spatial_dims"));
+        QCOMPARE(configErrorField("DenseNet121", {{"pretrained", true}}),
+                 QString("network.pretrained"));
+        QCOMPARE(configErrorField("DenseNet264", {{"pretrained", true}}),
+                 QString("network.pretrained"));
+        QCOMPARE(configErrorField("SENet", {{"layers", {1, 1, 1}}}), QString("network.layers"));
+        QCOMPARE(configErrorField("SENet", {{"block", "resnet"}}), QString("network.block"));
+        QCOMPARE(configErrorField("SENet", {{"reduction", 512}, {"layers", {1, 1, 1, 1}}}),
                  QString("network.reduction"));
-        QCOMPARE(errorField("SENet", {{"downsample_kernel_size", 2}}),
+        QCOMPARE(configErrorField("SENet", {{"downsample_kernel_size", 2}}),
                  QString("network.downsample_kernel_size"));
-        QCOMPARE(errorField("SENet", {{"dropout_prob", "half"}}), QString("network.dropout_prob"));
-        QCOMPARE(errorField("SEResNet50", {{"pretrained", true}}), QString("network.pretrained"));
-        QCOMPARE(errorField("SENet154", {{"block", "se_bottleneck"}}), QString("network.block"));
-        QCOMPARE(errorField("SEResNet50", {{"groups", 3}, {"layers", {1, 1, 1, 1}}}),
+        QCOMPARE(configErrorField("SENet", {{"dropout_prob", "half"}}),
+                 QString("network.dropout_prob"));
+        QCOMPARE(configErrorField("SEResNet50", {{"pretrained", true}}),
+                 QString("network.pretrained"));
+        QCOMPARE(configErrorField("SENet154", {{"block", "se_bottleneck"}}),
+                 QString("network.block"));
+        QCOMPARE(configErrorField("SEResNet50", {{"groups", 3}, {"layers", {1, 1, 1, 1}}}),
                  QString("network.groups"));
     }
 
@@ -285,7 +236,7 @@ private Q_SLOTS:
                    {"layers", {1, 1, 1, 1}},
                    {"groups", 8},
                    {"dropout_dim", 1}}}}) {
-            auto a = build(name, cfg);
+            auto a = buildNetwork(name, cfg);
             const Json j = a->toJson();
             QCOMPARE(QString::fromStdString(j["name"]), QString::fromStdString(name));
             auto b = networkRegistry().create(j, "network");
@@ -303,7 +254,7 @@ private Q_SLOTS:
         // SEResNet50 / SEResNeXt50 / 101 default to no dropout; SEResNet101 / 152 and
         // SENet154 inherit SENet's 0.2.
         auto dropoutOf = [](const std::string& name) {
-            Json j = build(name, {{"spatial_dims", 1}, {"layers", {1, 1, 1, 1}}})->toJson();
+            Json j = buildNetwork(name, {{"spatial_dims", 1}, {"layers", {1, 1, 1, 1}}})->toJson();
             return j["dropout_prob"];
         };
         QVERIFY(dropoutOf("SEResNet50").is_null());
@@ -330,56 +281,12 @@ private Q_SLOTS:
         QFETCH(QString, dir);
         QFETCH(QString, manifest);
         QFETCH(QString, caseId);
-        const std::string d = dir.toStdString();
-        Json c;
-        const Json cases = readJson(d + "/" + manifest.toStdString())["cases"];
-        for (const auto& e : cases)
-            if (e["id"] == caseId.toStdString())
-                c = e;
-        QVERIFY2(!c.is_null(), "case not found");
-        auto net = build(c["op"], c["params"]);
-        checkKeys(*net, readJson(d + "/" + c["inputs"]["state_keys"].get<std::string>()));
-        loadStateDict(*net, readStateDict(d + "/" + c["inputs"]["state_dict"].get<std::string>()));
-        auto array = [&](const char* section, const char* name) {
-            return readNpy(d + "/" + c[section][name].get<std::string>());
-        };
-        at::Tensor x = array("inputs", "input");
-        std::string why;
-        net->eval();
-        {
-            torch::NoGradGuard ng;
-            QVERIFY2(test::allClose(net->forward(x), array("outputs", "output"), c["rtol"],
-                                    c["atol"], &why),
-                     why.c_str());
-        }
-        net->train();
-        for (const auto& m : net->modules()) {
-            if (auto* d1 = m->as<torch::nn::DropoutImpl>())
-                d1->options.p(0.0);
-            if (auto* d2 = m->as<torch::nn::Dropout2dImpl>())
-                d2->options.p(0.0);
-            if (auto* d3 = m->as<torch::nn::Dropout3dImpl>())
-                d3->options.p(0.0);
-        }
-        at::Tensor y = net->forward(x);
-        QVERIFY2(test::allClose(y, array("outputs", "train_output"), c["rtol"], c["atol"], &why),
-                 why.c_str());
-        y.sum().backward();
-        const Json norms = readJson(d + "/" + c["outputs"]["grad_norms"].get<std::string>());
-        const double rtol = c.value("grad_norms_rtol", 1e-3),
-                     atol = c.value("grad_norms_atol", 1e-4);
-        for (const auto& p : net->named_parameters()) {
-            QVERIFY2(norms.contains(p.key()), ("no reference norm for " + p.key()).c_str());
-            const auto& want = norms[p.key()];
-            if (want.is_null())
-                continue;
-            const double got = p.value().grad().norm().item<double>();
-            QVERIFY2(std::fabs(got - want.get<double>()) <= atol + rtol * want.get<double>(),
-                     qPrintable(QString("%1: grad norm %2 vs %3")
-                                    .arg(QString::fromStdString(p.key()))
-                                    .arg(got)
-                                    .arg(want.get<double>())));
-        }
+        const auto nc =
+            test::readNetworkCase(dir.toStdString(), manifest.toStdString(), caseId.toStdString());
+        QVERIFY2(!nc.c.is_null(), "case not found");
+        auto net = buildNetwork(nc.c["op"], nc.c["params"]);
+        const std::string why = test::checkParity(*net, nc);
+        QVERIFY2(why.empty(), why.c_str());
     }
 };
 

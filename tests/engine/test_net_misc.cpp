@@ -5,7 +5,7 @@
 /// weights (tests/data/networks/make_misc.py; the hash-weighted VNet/AHNet
 /// cases and shared/parity's net_vnet / net_ahnet run in medulla-parity).
 
-#include "TestSupport.h"
+#include "NetworkTestSupport.h"
 
 #include <functional>
 
@@ -17,65 +17,17 @@ using namespace medulla;
 
 namespace {
 
-const std::string kDataDir = std::string(MEDULLA_SOURCE_DIR) + "/tests/data/networks";
+using test::buildNetwork;
+using test::configErrorField;
+using test::keyLines;
+using test::parameterCount;
+using test::readJson;
 
-std::shared_ptr<Network> build(const std::string& name, Json params) {
-    params["name"] = name;
-    return networkRegistry().create(params, "network");
-}
-
-int64_t parameterCount(const Network& net) {
-    int64_t n = 0;
-    for (const auto& p : net.parameters())
-        n += p.numel();
-    return n;
-}
-
-Json readJson(const std::string& path) {
-    std::ifstream f(path);
-    if (!f)
-        throw std::runtime_error("cannot open " + path);
-    Json j;
-    f >> j;
-    return j;
-}
-
-/// The field of the ConfigError that `config` raises ("" if none).
-QString errorField(const std::string& name, const Json& config) {
-    try {
-        build(name, config);
-    } catch (const ConfigError& e) {
-        return QString::fromStdString(e.field());
-    }
-    return {};
-}
+const std::string kDataDir = test::networkDataDir();
 
 Json with(Json base, const Json& patch) {
     base.update(patch);
     return base;
-}
-
-/// Ordered "key shape0 shape1 ..." lines as MONAI's state_dict() lists them
-/// (per module: parameters, then buffers, then children).
-std::vector<std::string> keyLines(const torch::nn::Module& root) {
-    std::vector<std::string> lines;
-    std::function<void(const torch::nn::Module&, const std::string&)> walk =
-        [&](const torch::nn::Module& m, const std::string& prefix) {
-            auto add = [&](const std::string& key, const at::Tensor& t) {
-                std::string line = prefix + key;
-                for (auto d : t.sizes())
-                    line += " " + std::to_string(d);
-                lines.push_back(line);
-            };
-            for (const auto& p : m.named_parameters(false))
-                add(p.key(), p.value());
-            for (const auto& b : m.named_buffers(false))
-                add(b.key(), b.value());
-            for (const auto& c : m.named_children())
-                walk(*c.value(), prefix + c.key() + ".");
-        };
-    walk(root, "");
-    return lines;
 }
 
 /// FNV-1a 64 of the lines joined with "\n" after each (make_misc.py's hash).
@@ -166,7 +118,7 @@ private Q_SLOTS:
         QFETCH(QString, config);
         QFETCH(QList<int>, input);
         QFETCH(QList<int>, output);
-        auto net = build(name.toStdString(), Json::parse(config.toStdString()));
+        auto net = buildNetwork(name.toStdString(), Json::parse(config.toStdString()));
         net->eval();
         torch::NoGradGuard ng;
         std::vector<int64_t> in(input.begin(), input.end()), out(output.begin(), output.end());
@@ -191,7 +143,7 @@ private Q_SLOTS:
                Json::parse(
                    R"([{"n_features":3,"kernel_size":3},{"n_features":5,"kernels":[3,3],"repeat":1},{"n_features":4,"kernel_size":1},{"kernel_size":1}])")}}}};
         for (const auto& [name, cfg] : nets) {
-            auto net = build(name, cfg);
+            auto net = buildNetwork(name, cfg);
             net->train();
             std::vector<int64_t> shape{2, 4};
             if (name == "Discriminator")
@@ -213,21 +165,21 @@ private Q_SLOTS:
         // state entries and key/shape hash of default-sized variants.
         for (const auto& e : readJson(kDataDir + "/misc_state_keys_big.json")) {
             const std::string op = e["op"];
-            auto net = build(op, e["params"]);
+            auto net = buildNetwork(op, e["params"]);
             const std::string what = op + " " + e["params"].dump();
             QVERIFY2(parameterCount(*net) == e["num_parameters"].get<int64_t>(), what.c_str());
             QVERIFY2(keyLines(*net).size() == e["num_state_entries"].get<size_t>(), what.c_str());
             QVERIFY2(keyHash(*net) == e["fnv1a64"].get<std::string>(), what.c_str());
         }
         // Counts printed by MONAI 1.3.2 (sum of p.numel() over parameters()).
-        QCOMPARE(parameterCount(*build("Generator", {{"latent_shape", {8}},
-                                                     {"start_shape", {8, 4, 4}},
-                                                     {"channels", {8, 4, 1}},
-                                                     {"strides", {2, 2, 1}}})),
+        QCOMPARE(parameterCount(*buildNetwork("Generator", {{"latent_shape", {8}},
+                                                            {"start_shape", {8, 4, 4}},
+                                                            {"channels", {8, 4, 1}},
+                                                            {"strides", {2, 2, 1}}})),
                  int64_t(3554));
-        QCOMPARE(parameterCount(*build("Discriminator", {{"in_shape", {1, 16, 16}},
-                                                         {"channels", {4, 8, 16}},
-                                                         {"strides", {2, 2, 2}}})),
+        QCOMPARE(parameterCount(*buildNetwork("Discriminator", {{"in_shape", {1, 16, 16}},
+                                                                {"channels", {4, 8, 16}},
+                                                                {"strides", {2, 2, 2}}})),
                  int64_t(6130));
     }
 
@@ -244,7 +196,7 @@ private Q_SLOTS:
         for (const auto& c : manifest["cases"]) {
             if (c["id"] != caseId.toStdString())
                 continue;
-            auto net = build(c["op"], c["params"]);
+            auto net = buildNetwork(c["op"], c["params"]);
             checkKeys(*net,
                       readJson(kDataDir + "/" + c["inputs"]["state_keys"].get<std::string>()));
             const std::string notes = c["notes"];
@@ -257,39 +209,40 @@ private Q_SLOTS:
                        {"start_shape", {3, 2, 2}},
                        {"channels", {3, 2}},
                        {"strides", {2, 2}}};
-        QCOMPARE(errorField("Generator", with(gen, {{"strides", {2}}})),
+        QCOMPARE(configErrorField("Generator", with(gen, {{"strides", {2}}})),
                  QString("network.strides"));
-        QCOMPARE(errorField("Generator", with(gen, {{"start_shape", {3}}})),
+        QCOMPARE(configErrorField("Generator", with(gen, {{"start_shape", {3}}})),
                  QString("network.start_shape"));
-        QCOMPARE(errorField("Generator", with(gen, {{"kernel_size", 4}})),
+        QCOMPARE(configErrorField("Generator", with(gen, {{"kernel_size", 4}})),
                  QString("network.kernel_size"));
-        QCOMPARE(
-            errorField("Discriminator",
-                       {{"in_shape", {1, 4, 4, 4, 4}}, {"channels", {2, 2}}, {"strides", {2, 2}}}),
-            QString("network.in_shape"));
-        QCOMPARE(errorField("Classifier", {{"classes", 0}}), QString("network.classes"));
-        QCOMPARE(errorField("HighResNet", {{"channel_matching", "crop"}}),
+        QCOMPARE(configErrorField(
+                     "Discriminator",
+                     {{"in_shape", {1, 4, 4, 4, 4}}, {"channels", {2, 2}}, {"strides", {2, 2}}}),
+                 QString("network.in_shape"));
+        QCOMPARE(configErrorField("Classifier", {{"classes", 0}}), QString("network.classes"));
+        QCOMPARE(configErrorField("HighResNet", {{"channel_matching", "crop"}}),
                  QString("network.channel_matching"));
         QCOMPARE(
-            errorField(
+            configErrorField(
                 "HighResNet",
                 {{"layer_params",
                   Json::parse(
                       R"([{"n_features":4,"kernel_size":3},{"n_features":2,"kernels":[3],"repeat":1},{"n_features":4,"kernel_size":1},{"kernel_size":1}])")}}),
             QString("network.channel_matching"));
-        QCOMPARE(errorField(
+        QCOMPARE(configErrorField(
                      "HighResNet",
                      {{"layer_params",
                        Json::parse(R"([{"kernel_size":3},{"kernel_size":1},{"kernel_size":1}])")}}),
                  QString("network.layer_params[0]"));
-        QCOMPARE(errorField("VNet", {{"in_channels", 3}}), QString("network.in_channels"));
-        QCOMPARE(errorField("VNet", {{"spatial_dims", 1}}), QString("network.spatial_dims"));
-        QCOMPARE(errorField("VNet", {{"dropout_prob_up", {0.5}}}),
+        QCOMPARE(configErrorField("VNet", {{"in_channels", 3}}), QString("network.in_channels"));
+        QCOMPARE(configErrorField("VNet", {{"spatial_dims", 1}}), QString("network.spatial_dims"));
+        QCOMPARE(configErrorField("VNet", {{"dropout_prob_up", {0.5}}}),
                  QString("network.dropout_prob_up"));
-        QCOMPARE(errorField("AHNet", {{"pretrained", true}}), QString("network.pretrained"));
-        QCOMPARE(errorField("AHNet", {{"psp_block_num", 5}}), QString("network.psp_block_num"));
-        QCOMPARE(errorField("AHNet", {{"layers", {1, 1, 1}}}), QString("network.layers"));
-        QCOMPARE(errorField("AHNet", {{"spatial_dims", 2}, {"upsample_mode", "trilinear"}}),
+        QCOMPARE(configErrorField("AHNet", {{"pretrained", true}}), QString("network.pretrained"));
+        QCOMPARE(configErrorField("AHNet", {{"psp_block_num", 5}}),
+                 QString("network.psp_block_num"));
+        QCOMPARE(configErrorField("AHNet", {{"layers", {1, 1, 1}}}), QString("network.layers"));
+        QCOMPARE(configErrorField("AHNet", {{"spatial_dims", 2}, {"upsample_mode", "trilinear"}}),
                  QString("network.upsample_mode"));
     }
 
@@ -333,7 +286,7 @@ private Q_SLOTS:
              {{"spatial_dims", 2}, {"layers", {1, 1, 1, 1}}, {"upsample_mode", "nearest"}}},
         };
         for (const auto& [name, cfg] : nets) {
-            auto a = build(name, cfg);
+            auto a = buildNetwork(name, cfg);
             const Json j = a->toJson();
             QCOMPARE(QString::fromStdString(j["name"].get<std::string>()),
                      QString::fromStdString(name));
@@ -365,54 +318,12 @@ private Q_SLOTS:
         QFETCH(QString, dir);
         QFETCH(QString, manifest);
         QFETCH(QString, caseId);
-        const std::string d = dir.toStdString();
-        Json c;
-        const Json all = readJson(d + "/" + manifest.toStdString());
-        for (const auto& e : all["cases"])
-            if (e["id"] == caseId.toStdString())
-                c = e;
-        QVERIFY2(!c.is_null(), "case not found");
-        auto net = build(c["op"], c["params"]);
-        checkKeys(*net, readJson(d + "/" + c["inputs"]["state_keys"].get<std::string>()));
-        loadStateDict(*net, readStateDict(d + "/" + c["inputs"]["state_dict"].get<std::string>()));
-        auto array = [&](const char* section, const char* name) {
-            return readNpy(d + "/" + c[section][name].get<std::string>());
-        };
-        at::Tensor x = array("inputs", "input");
-        std::string why;
-        net->eval();
-        {
-            torch::NoGradGuard ng;
-            QVERIFY2(test::allClose(net->forward(x), array("outputs", "output"), c["rtol"],
-                                    c["atol"], &why),
-                     why.c_str());
-        }
-        net->train();
-        for (const auto& m : net->modules()) {
-            if (auto* d1 = m->as<torch::nn::DropoutImpl>())
-                d1->options.p(0.0);
-            if (auto* d3 = m->as<torch::nn::Dropout3dImpl>())
-                d3->options.p(0.0);
-        }
-        at::Tensor y = net->forward(x);
-        QVERIFY2(test::allClose(y, array("outputs", "train_output"), c["rtol"], c["atol"], &why),
-                 why.c_str());
-        y.sum().backward();
-        const Json norms = readJson(d + "/" + c["outputs"]["grad_norms"].get<std::string>());
-        const double rtol = c.value("grad_norms_rtol", 1e-3),
-                     atol = c.value("grad_norms_atol", 1e-4);
-        for (const auto& p : net->named_parameters()) {
-            QVERIFY2(norms.contains(p.key()), ("no reference norm for " + p.key()).c_str());
-            const auto& want = norms[p.key()];
-            if (want.is_null())
-                continue;
-            const double got = p.value().grad().norm().item<double>();
-            QVERIFY2(std::fabs(got - want.get<double>()) <= atol + rtol * want.get<double>(),
-                     qPrintable(QString("%1: grad norm %2 vs %3")
-                                    .arg(QString::fromStdString(p.key()))
-                                    .arg(got)
-                                    .arg(want.get<double>())));
-        }
+        const auto nc =
+            test::readNetworkCase(dir.toStdString(), manifest.toStdString(), caseId.toStdString());
+        QVERIFY2(!nc.c.is_null(), "case not found");
+        auto net = buildNetwork(nc.c["op"], nc.c["params"]);
+        const std::string why = test::checkParity(*net, nc);
+        QVERIFY2(why.empty(), why.c_str());
     }
 };
 

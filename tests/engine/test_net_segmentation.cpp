@@ -6,7 +6,7 @@
 /// (shared/parity net_basicunet / net_dynunet / net_segresnet; the cases of
 /// tests/data/networks/make_segmentation.py run through medulla-parity).
 
-#include "TestSupport.h"
+#include "NetworkTestSupport.h"
 
 #include "engine/core/Error.h"
 #include "engine/networks/Network.h"
@@ -17,27 +17,9 @@ using namespace medulla;
 
 namespace {
 
-std::shared_ptr<Network> build(const std::string& name, Json params) {
-    params["name"] = name;
-    return networkRegistry().create(params, "network");
-}
-
-int64_t parameterCount(const Network& net) {
-    int64_t n = 0;
-    for (const auto& p : net.parameters())
-        n += p.numel();
-    return n;
-}
-
-/// The field of the ConfigError that `config` raises ("" if none).
-QString errorField(const std::string& name, const Json& config) {
-    try {
-        build(name, config);
-    } catch (const ConfigError& e) {
-        return QString::fromStdString(e.field());
-    }
-    return {};
-}
+using test::buildNetwork;
+using test::configErrorField;
+using test::parameterCount;
 
 std::vector<int64_t> ints(const QList<int>& l) {
     return std::vector<int64_t>(l.begin(), l.end());
@@ -99,7 +81,7 @@ private Q_SLOTS:
         QFETCH(QList<int>, input);
         QFETCH(QList<int>, output);
         torch::manual_seed(0);
-        auto net = build(name.toStdString(), Json::parse(config.toStdString()));
+        auto net = buildNetwork(name.toStdString(), Json::parse(config.toStdString()));
         const at::Tensor x = torch::randn(ints(input));
         net->train();
         QCOMPARE(net->forward(x).sizes().vec(), ints(output));
@@ -112,13 +94,13 @@ private Q_SLOTS:
     /// dim 1; evaluation gives the main output only.
     void dynUNetDeepSupervision() {
         torch::manual_seed(1);
-        auto net = build("DynUNet", {{"spatial_dims", 2},
-                                     {"kernel_size", {3, 3, 3, 3, 3}},
-                                     {"strides", {1, 2, 2, 2, 2}},
-                                     {"upsample_kernel_size", {2, 2, 2, 2}},
-                                     {"filters", {4, 4, 8, 8, 8}},
-                                     {"deep_supervision", true},
-                                     {"deep_supr_num", 3}});
+        auto net = buildNetwork("DynUNet", {{"spatial_dims", 2},
+                                            {"kernel_size", {3, 3, 3, 3, 3}},
+                                            {"strides", {1, 2, 2, 2, 2}},
+                                            {"upsample_kernel_size", {2, 2, 2, 2}},
+                                            {"filters", {4, 4, 8, 8, 8}},
+                                            {"deep_supervision", true},
+                                            {"deep_supr_num", 3}});
         const at::Tensor x = torch::randn({2, 1, 32, 32});
         net->train();
         const at::Tensor y = net->forward(x);
@@ -131,10 +113,10 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(y.select(1, 0), e, 1e-4, 1e-5));
         // Anisotropic sizes: the size divisor is per-axis stride products' lcm.
         auto aniso =
-            build("DynUNet", {{"kernel_size", {3, 3, 3}},
-                              {"strides", Json::array({1, {2, 2, 1}, {2, 2, 4}})},
-                              {"upsample_kernel_size", Json::array({{2, 2, 1}, {2, 2, 4}})},
-                              {"filters", {2, 2, 2}}});
+            buildNetwork("DynUNet", {{"kernel_size", {3, 3, 3}},
+                                     {"strides", Json::array({1, {2, 2, 1}, {2, 2, 4}})},
+                                     {"upsample_kernel_size", Json::array({{2, 2, 1}, {2, 2, 4}})},
+                                     {"filters", {2, 2, 2}}});
         QCOMPARE(aniso->sizeDivisor(), int64_t(4));
     }
 
@@ -183,37 +165,41 @@ private Q_SLOTS:
         QFETCH(QString, config);
         QFETCH(qint64, params);
         QFETCH(int, keys);
-        auto net = build(name.toStdString(), Json::parse(config.toStdString()));
+        auto net = buildNetwork(name.toStdString(), Json::parse(config.toStdString()));
         QCOMPARE(parameterCount(*net), int64_t(params));
         QCOMPARE(int(moduleStateDict(*net).size()), keys);
     }
 
     void badConfigsNameTheField() {
-        QCOMPARE(errorField("BasicUNet", {{"features", {4, 4, 8}}}), QString("network.features"));
-        QCOMPARE(errorField("BasicUNet", {{"upsample", "bogus"}}), QString("network.upsample"));
-        QCOMPARE(errorField(
+        QCOMPARE(configErrorField("BasicUNet", {{"features", {4, 4, 8}}}),
+                 QString("network.features"));
+        QCOMPARE(configErrorField("BasicUNet", {{"upsample", "bogus"}}),
+                 QString("network.upsample"));
+        QCOMPARE(configErrorField(
                      "DynUNet",
                      {{"kernel_size", {3, 3}}, {"strides", {1, 2}}, {"upsample_kernel_size", {2}}}),
                  QString("network.kernel_size"));
-        QCOMPARE(errorField("DynUNet", {{"kernel_size", Json::array({3, {3, 3}, 3})},
-                                        {"strides", {1, 2, 2}},
-                                        {"upsample_kernel_size", {2, 2}}}),
+        QCOMPARE(configErrorField("DynUNet", {{"kernel_size", Json::array({3, {3, 3}, 3})},
+                                              {"strides", {1, 2, 2}},
+                                              {"upsample_kernel_size", {2, 2}}}),
                  QString("network.kernel_size[1]"));
-        QCOMPARE(errorField("DynUNet", {{"kernel_size", {3, 3, 3}},
-                                        {"strides", Json::array({1, "two", 2})},
-                                        {"upsample_kernel_size", {2, 2}}}),
+        QCOMPARE(configErrorField("DynUNet", {{"kernel_size", {3, 3, 3}},
+                                              {"strides", Json::array({1, "two", 2})},
+                                              {"upsample_kernel_size", {2, 2}}}),
                  QString("network.strides[1]"));
-        QCOMPARE(errorField("DynUNet", {{"kernel_size", 3}}), QString("network.kernel_size"));
-        QCOMPARE(errorField("DynUNet", {{"filters", {4, 8}}}), QString("network.filters"));
-        QCOMPARE(errorField("DynUNet", {{"deep_supervision", true}, {"deep_supr_num", 3}}),
+        QCOMPARE(configErrorField("DynUNet", {{"kernel_size", 3}}), QString("network.kernel_size"));
+        QCOMPARE(configErrorField("DynUNet", {{"filters", {4, 8}}}), QString("network.filters"));
+        QCOMPARE(configErrorField("DynUNet", {{"deep_supervision", true}, {"deep_supr_num", 3}}),
                  QString("network.deep_supr_num"));
-        QCOMPARE(errorField("SegResNet", {{"spatial_dims", 1}}), QString("network.spatial_dims"));
-        QCOMPARE(errorField("SegResNet", {{"norm_name", "batch"}}), QString("network.norm_name"));
-        QCOMPARE(errorField("SegResNet", {{"upsample_mode", "bogus"}}),
+        QCOMPARE(configErrorField("SegResNet", {{"spatial_dims", 1}}),
+                 QString("network.spatial_dims"));
+        QCOMPARE(configErrorField("SegResNet", {{"norm_name", "batch"}}),
+                 QString("network.norm_name"));
+        QCOMPARE(configErrorField("SegResNet", {{"upsample_mode", "bogus"}}),
                  QString("network.upsample_mode"));
-        QCOMPARE(errorField("SegResNet", {{"dropout_prob", "high"}}),
+        QCOMPARE(configErrorField("SegResNet", {{"dropout_prob", "high"}}),
                  QString("network.dropout_prob"));
-        QCOMPARE(errorField("SegResNetVAE", {{"input_image_size", {32, 32}}}),
+        QCOMPARE(configErrorField("SegResNetVAE", {{"input_image_size", {32, 32}}}),
                  QString("network.input_image_size"));
     }
 
@@ -236,7 +222,7 @@ private Q_SLOTS:
     void jsonRoundTripKeepsKeys() {
         QFETCH(QString, name);
         QFETCH(QString, config);
-        auto a = build(name.toStdString(), Json::parse(config.toStdString()));
+        auto a = buildNetwork(name.toStdString(), Json::parse(config.toStdString()));
         Json j = a->toJson();
         QCOMPARE(QString::fromStdString(j["name"].get<std::string>()), name);
         auto b = networkRegistry().create(j, "network");
@@ -252,11 +238,11 @@ private Q_SLOTS:
     /// MONAI lists a module reached by two paths twice in its state dict but
     /// once in named_parameters; so do we (aliases share the tensors).
     void aliasesShareTensors() {
-        auto net = build("DynUNet", {{"spatial_dims", 2},
-                                     {"kernel_size", {3, 3, 3}},
-                                     {"strides", {1, 2, 2}},
-                                     {"upsample_kernel_size", {2, 2}},
-                                     {"filters", {2, 4, 8}}});
+        auto net = buildNetwork("DynUNet", {{"spatial_dims", 2},
+                                            {"kernel_size", {3, 3, 3}},
+                                            {"strides", {1, 2, 2}},
+                                            {"upsample_kernel_size", {2, 2}},
+                                            {"filters", {2, 4, 8}}});
         const StateDict sd = moduleStateDict(*net);
         QVERIFY(sd.count("skip_layers.downsample.conv1.conv.weight"));
         QVERIFY(sd.at("skip_layers.downsample.conv1.conv.weight")
@@ -275,7 +261,8 @@ private Q_SLOTS:
     /// not depend on the VAE's random draw.
     void vaeAuxiliaryLoss() {
         torch::manual_seed(2);
-        auto net = build("SegResNetVAE", {{"spatial_dims", 3},
+        auto net =
+            buildNetwork("SegResNetVAE", {{"spatial_dims", 3},
                                           {"input_image_size", {16, 16, 16}},
                                           {"init_filters", 2},
                                           {"norm", Json::array({"group", {{"num_groups", 2}}})},
@@ -312,27 +299,10 @@ private Q_SLOTS:
     }
     void monaiParity() {
         QFETCH(QString, caseId);
-        const auto c = test::parityCase(caseId.toStdString());
-        auto net = build(c["op"].get<std::string>(), c["params"]);
-        Json keys;
-        std::ifstream(test::parityDir() + "/" + c["inputs"]["state_keys"].get<std::string>()) >>
-            keys;
-        const StateDict own = moduleStateDict(*net);
-        QCOMPARE(own.size(), keys.size());
-        for (const auto& k : keys) {
-            const std::string key = k["key"];
-            QVERIFY2(own.count(key), ("missing key " + key).c_str());
-            QCOMPARE(own.at(key).sizes().vec(), k["shape"].get<std::vector<int64_t>>());
-        }
-        loadStateDict(*net, readStateDict(test::parityDir() + "/" +
-                                          c["inputs"]["state_dict"].get<std::string>()));
-        const at::Tensor x = test::parityArray(c, "inputs", "input");
-        std::string why;
-        net->eval();
-        torch::NoGradGuard guard;
-        QVERIFY2(test::allClose(net->forward(x), test::parityArray(c, "outputs", "output"),
-                                c["rtol"], c["atol"], &why),
-                 why.c_str());
+        const auto nc = test::sharedNetworkCase(caseId.toStdString());
+        auto net = buildNetwork(nc.c["op"].get<std::string>(), nc.c["params"]);
+        const std::string why = test::checkParity(*net, nc, {/*train=*/false});
+        QVERIFY2(why.empty(), why.c_str());
     }
 };
 

@@ -5,6 +5,7 @@
 
 #include "TestSupport.h"
 
+#include "engine/core/CpuAllocator.h"
 #include "engine/core/Error.h"
 #include "engine/networks/Network.h"
 #include "engine/networks/NetworkProbe.h"
@@ -61,15 +62,37 @@ private Q_SLOTS:
     }
 
     void allocationCounterIsExact() {
-        const int64_t before = currentCpuBytes();
+        const int64_t before = cpuMemoryStats().liveBytes;
         {
             at::Tensor t = torch::empty({1000, 250}, torch::kFloat); // 1,000,000 bytes
-            QCOMPARE(currentCpuBytes() - before, int64_t(1000000));
-            resetPeakCpuBytes();
+            QCOMPARE(cpuMemoryStats().liveBytes - before, int64_t(1000000));
+            resetCpuPeak();
             at::Tensor u = torch::empty({500}, torch::kDouble); // 4,000 bytes
-            QCOMPARE(peakCpuBytes() - before, int64_t(1004000));
+            QCOMPARE(cpuMemoryStats().peakBytes - before, int64_t(1004000));
         }
-        QCOMPARE(currentCpuBytes(), before);
+        QCOMPARE(cpuMemoryStats().liveBytes, before);
+    }
+
+    void largeBlocksAreReused() {
+        installCpuAllocator();
+        emptyCpuCache();
+        const CpuMemoryStats s0 = cpuMemoryStats();
+        void* first = nullptr;
+        {
+            at::Tensor a = torch::empty({3, 1000, 1000}, torch::kFloat); // 12 MB
+            first = a.data_ptr();
+            // 12,000,000 bytes rounded up to 64 KiB: 183 x 65,536 = 11,993,088 < 12e6, so 184.
+            QCOMPARE(cpuMemoryStats().liveBytes - s0.liveBytes, int64_t(184 * 65536));
+        }
+        QCOMPARE(cpuMemoryStats().cachedBytes, int64_t(184 * 65536));
+        at::Tensor b = torch::ones({3, 1000, 1000}, torch::kFloat);
+        QCOMPARE(b.data_ptr(), first); // the same block again
+        QCOMPARE(cpuMemoryStats().hits - s0.hits, int64_t(1));
+        QCOMPARE(cpuMemoryStats().cachedBytes, int64_t(0));
+        QCOMPARE(b.sum().item<double>(), 3e6);
+        b = at::Tensor();
+        emptyCpuCache();
+        QCOMPARE(cpuMemoryStats().cachedBytes, int64_t(0));
     }
 
     void trainingStepMemory() {

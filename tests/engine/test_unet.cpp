@@ -1,9 +1,10 @@
 /// UNet: output shapes, gradient flow, MONAI state-dict keys, and MONAI's
 /// own outputs for the same weights (shared/parity net_unet_*).
 
-#include "TestSupport.h"
+#include "NetworkTestSupport.h"
 
 #include "engine/core/Error.h"
+#include "engine/networks/MemoryFormat.h"
 #include "engine/networks/Network.h"
 #include "engine/networks/StateDict.h"
 #include "engine/networks/UNet.h"
@@ -11,10 +12,8 @@
 using namespace medulla;
 
 namespace {
-std::shared_ptr<Network> build(const nlohmann::json& params) {
-    Json cfg = params;
-    cfg["name"] = "UNet";
-    return networkRegistry().create(cfg, "network");
+std::shared_ptr<Network> build(const Json& params) {
+    return test::buildNetwork("UNet", params);
 }
 } // namespace
 
@@ -86,55 +85,38 @@ private Q_SLOTS:
     }
     void monaiParity() {
         QFETCH(QString, caseId);
-        const auto c = test::parityCase(caseId.toStdString());
-        auto net = build(c["params"]);
-        // same keys, same order, same shapes as MONAI's state_dict()
-        nlohmann::json keys;
-        std::ifstream(test::parityDir() + "/" + c["inputs"]["state_keys"].get<std::string>()) >>
-            keys;
-        const StateDict own = moduleStateDict(*net);
-        QCOMPARE(own.size(), keys.size());
-        for (const auto& k : keys) {
-            const std::string key = k["key"];
-            QVERIFY2(own.count(key), ("missing key " + key).c_str());
-            QCOMPARE(own.at(key).sizes().vec(), k["shape"].get<std::vector<int64_t>>());
-        }
-        loadStateDict(*net, readStateDict(test::parityDir() + "/" +
-                                          c["inputs"]["state_dict"].get<std::string>()));
-        at::Tensor x = test::parityArray(c, "inputs", "input");
-        std::string why;
-        net->eval();
-        {
-            torch::NoGradGuard ng;
-            QVERIFY2(test::allClose(net->forward(x), test::parityArray(c, "outputs", "output"),
-                                    c["rtol"], c["atol"], &why),
-                     why.c_str());
-        }
+        const auto nc = test::sharedNetworkCase(caseId.toStdString());
+        auto net = build(nc.c["params"]);
+        // same keys, same order, same shapes as MONAI's state_dict(); no dropout to zero
+        const std::string why = test::checkParity(
+            *net, nc, {/*train=*/true, /*zeroDropout=*/false, /*sameCount=*/true});
+        QVERIFY2(why.empty(), why.c_str());
+    }
+
+    /// The trainer's CPU fast path (channels-last activations and weights,
+    /// FastConv gradients) trains the same network: MONAI's net_unet_batch
+    /// weights give MONAI's train output and gradient norms.
+    void channelsLastTrainsTheSameNetwork() {
+        const auto nc = test::sharedNetworkCase("net_unet_batch");
+        auto net = build(nc.c["params"]);
+        test::loadCaseWeights(*net, nc);
+        toChannelsLast(*net);
+        QVERIFY(net->named_parameters()["model.0.conv.unit0.conv.weight"].is_contiguous(
+            at::MemoryFormat::ChannelsLast3d));
         net->train();
-        at::Tensor y = net->forward(x);
-        QVERIFY2(test::allClose(y, test::parityArray(c, "outputs", "train_output"), c["rtol"],
-                                c["atol"], &why),
+        at::Tensor y = net->forward(channelsLast(nc.array("inputs", "input")));
+        std::string why;
+        QVERIFY2(test::allClose(y, nc.array("outputs", "train_output"), nc.c["rtol"], nc.c["atol"],
+                                &why),
                  why.c_str());
         y.sum().backward();
-        nlohmann::json norms;
-        std::ifstream(test::parityDir() + "/" + c["outputs"]["grad_norms"].get<std::string>()) >>
-            norms;
-        const double rtol = c.value("grad_norms_rtol", 1e-3),
-                     atol = c.value("grad_norms_atol", 1e-4);
-        const auto params = net->named_parameters();
-        QCOMPARE(params.size(), norms.size());
-        for (const auto& p : params) {
-            QVERIFY2(norms.contains(p.key()), ("no reference norm for " + p.key()).c_str());
-            const auto& want = norms[p.key()];
-            if (want.is_null())
-                continue;
-            const double got = p.value().grad().norm().item<double>();
-            QVERIFY2(std::fabs(got - want.get<double>()) <= atol + rtol * want.get<double>(),
-                     qPrintable(QString("%1: grad norm %2 vs %3")
-                                    .arg(QString::fromStdString(p.key()))
-                                    .arg(got)
-                                    .arg(want.get<double>())));
-        }
+        why = test::checkGradNorms(*net, nc);
+        QVERIFY2(why.empty(), why.c_str());
+        // the state dict writes plain (contiguous) tensors
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/w.pt").toStdString();
+        writeStateDict(moduleStateDict(*net), path);
+        QVERIFY(readStateDict(path).at("model.0.conv.unit0.conv.weight").is_contiguous());
     }
 
     void stateDictRoundTrip() {

@@ -8,123 +8,22 @@ variants too big to store with weights) beside this script. Cases whose
 widths are fixed by the architecture (SENet: planes 64..512) use the
 "medulla-hash-v1" weights rule instead of a .pt.
 """
-import copy
 import json
 import os
 import sys
 
-import numpy as np
 import torch
 
 from monai.networks import nets
 
+from reference_cases import DROPOUTS, fnv1a64, make_case, write_manifest
+
 torch.set_num_threads(2)
 HERE = os.path.dirname(os.path.abspath(__file__))
-DROPOUTS = (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.Dropout3d, torch.nn.AlphaDropout)
 
 
-def hashed_weights(model, keys):
-    """Overwrite every state entry by shared/parity's medulla-hash-v1 rule."""
-    state = model.state_dict()
-    with torch.no_grad():
-        for j, key in enumerate(keys):
-            t = state[key]
-            leaf = key.rsplit(".", 1)[-1]
-            idx = torch.arange(t.numel(), dtype=torch.int64)
-            u = ((idx * 2654435761 + (j + 1) * 97531) % (2**32)).double() / 2.0**32
-            if leaf == "num_batches_tracked":
-                v = torch.zeros_like(u)
-            elif leaf == "running_var":
-                v = 0.5 + u
-            elif leaf == "running_mean":
-                v = 0.25 * (u - 0.5)
-            elif t.dim() >= 2:
-                v = (2 * u - 1) * (3.0 / (t.numel() // t.shape[0])) ** 0.5
-            elif t.dim() == 1 and leaf == "weight":
-                v = 1 + 0.25 * (u - 0.5)
-            else:
-                v = 0.25 * (u - 0.5)
-            t.copy_(v.reshape(t.shape).to(t.dtype))
-
-
-def train_pass(model, x):
-    """Train mode, dropout p = 0, sum(output).backward(); per-parameter grad norms."""
-    model.train()
-    for m in model.modules():
-        if isinstance(m, DROPOUTS):
-            m.p = 0.0
-    model.zero_grad()
-    y = model(x)
-    y.sum().backward()
-    norms = {}
-    for name, p in model.named_parameters():
-        norms[name] = None if p.grad is None else float(p.grad.double().norm())
-    return y.detach(), norms
-
-
-def key_list(model):
-    return [{"key": k, "shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", "")}
-            for k, v in model.state_dict().items()]
-
-
-def make_case(cid, op, params, shape, seed, hashed):
-    torch.manual_seed(seed)
-    model = getattr(nets, op)(**params)
-    keys = key_list(model)
-    if hashed:
-        hashed_weights(model, [k["key"] for k in keys])
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    x = torch.from_numpy(np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
-    model.eval()
-    with torch.no_grad():
-        out = model(x)
-    train_out, norms = train_pass(model, x)
-    m64 = copy.deepcopy(model)
-    m64.load_state_dict(state)
-    m64 = m64.double().eval()
-    with torch.no_grad():
-        out64 = m64(x.double())
-    train64, norms64 = train_pass(m64, x.double())
-    d_out = float((out.double() - out64).abs().max())
-    d_train = float((train_out.double() - train64).abs().max())
-    largest = max(v for v in norms.values() if v is not None)
-    rel = max(abs(norms[k] - norms64[k]) / max(abs(norms64[k]), 1e-30)
-              for k in norms if norms[k] is not None and norms64[k] > 1e-6 * largest)
-
-    def f(name):
-        return f"{cid}_{name}"
-
-    np.save(os.path.join(HERE, f("input.npy")), x.numpy())
-    np.save(os.path.join(HERE, f("output.npy")), out.numpy().astype(np.float32))
-    np.save(os.path.join(HERE, f("train_output.npy")), train_out.numpy().astype(np.float32))
-    with open(os.path.join(HERE, f("state_keys.json")), "w") as fh:
-        json.dump(keys, fh)
-    with open(os.path.join(HERE, f("grad_norms.json")), "w") as fh:
-        json.dump(norms, fh)
-    with open(os.path.join(HERE, f("grad_norms_f64.json")), "w") as fh:
-        json.dump(norms64, fh)
-    inputs = {"input": f("input.npy"), "state_keys": f("state_keys.json")}
-    if not hashed:
-        torch.save(state, os.path.join(HERE, f("state.pt")))
-        inputs["state_dict"] = f("state.pt")
-    count = sum(t.numel() for t in model.parameters())
-    case = {
-        "id": cid, "group": "networks", "op": op, "params": params, "inputs": inputs,
-        "outputs": {"output": f("output.npy"), "train_output": f("train_output.npy"),
-                    "train_loss": float(train_out.sum()), "grad_norms": f("grad_norms.json"),
-                    "grad_norms_f64": f("grad_norms_f64.json")},
-        "rtol": 1e-3, "atol": max(1e-4, 10 * max(d_out, d_train)),
-        "grad_norms_rtol": max(1e-3, 10 * rel), "grad_norms_atol": 1e-4 * largest,
-        "notes": f"{count} parameters. MONAI 1.3.2, torch.manual_seed({seed}) before construction"
-                 + (", then weights_rule medulla-hash-v1" if hashed else "")
-                 + "; input numpy default_rng(seed).standard_normal; eval output under no_grad; "
-                 "train pass with every dropout p=0, sum(output).backward(); "
-                 f"f32 vs f64: output {d_out:.2g}, train output {d_train:.2g}.",
-    }
-    if hashed:
-        case["weights_rule"] = "medulla-hash-v1"
-    print(cid, count, case["atol"], case["grad_norms_rtol"], flush=True)
-    return case
+def build(op, params):
+    return getattr(nets, op)(**params)
 
 
 CASES = [
@@ -178,13 +77,6 @@ BIG = [
 ]
 
 
-def fnv1a64(text):
-    h = 0xCBF29CE484222325
-    for b in text.encode():
-        h = ((h ^ b) * 0x100000001B3) % 2**64
-    return f"{h:016x}"
-
-
 FULL_KEYS = ("SEResNeXt50",)
 
 
@@ -219,8 +111,7 @@ if __name__ == "__main__":
     if "--big-only" in sys.argv:
         big_keys()
         sys.exit(0)
-    cases = [make_case(*c) for c in CASES]
-    with open(os.path.join(HERE, "manifest_classification.json"), "w") as fh:
-        json.dump({"monai_version": "1.3.2", "generator": "tests/data/networks/make_classification.py",
-                   "cases": cases}, fh, indent=1)
+    cases = [make_case(HERE, build, *c) for c in CASES]
+    write_manifest(HERE, "manifest_classification.json",
+                   "tests/data/networks/make_classification.py", cases)
     big_keys()

@@ -12,16 +12,15 @@ deterministic and recorded (VAE-only parameters have no gradient: null). The
 VAE loss is random and not recorded. DynUNet with deep_supervision returns, in
 training, the main output and the heads stacked on dim 1.
 """
-import json
 import os
 
-import numpy as np
 import torch
 from monai.networks.nets import BasicUNet, DynUNet, SegResNet, SegResNetVAE
 
+from reference_cases import make_case, write_manifest
+
 torch.set_num_threads(2)
 HERE = os.path.dirname(os.path.abspath(__file__))
-DROPOUTS = (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.Dropout3d, torch.nn.AlphaDropout)
 OPS = {"BasicUNet": BasicUNet, "DynUNet": DynUNet, "SegResNet": SegResNet, "SegResNetVAE": SegResNetVAE}
 
 
@@ -30,67 +29,16 @@ def run(model, x):
     return y[0] if isinstance(y, tuple) else y
 
 
-def train_pass(model, x):
-    model.train()
-    for m in model.modules():
-        if isinstance(m, DROPOUTS):
-            m.p = 0.0
-    model.zero_grad()
-    y = run(model, x)
-    y.sum().backward()
-    norms = {n: (None if p.grad is None else float(p.grad.double().norm())) for n, p in model.named_parameters()}
-    return y.detach(), norms
+def build(op, params):
+    return OPS[op](**params)
 
 
-def make_case(cid, op, params, shape, seed):
-    torch.manual_seed(seed)
-    model = OPS[op](**params)
-    keys = [{"key": k, "shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", "")}
-            for k, v in model.state_dict().items()]
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-    xt = torch.from_numpy(x)
-    model.eval()
-    with torch.no_grad():
-        out = run(model, xt)
-    train_out, norms = train_pass(model, xt)
-    torch.manual_seed(seed)
-    m64 = OPS[op](**params)  # DynUNet's heads list defeats deepcopy
-    m64.load_state_dict(state)
-    m64 = m64.double()
-    m64.eval()
-    with torch.no_grad():
-        out64 = run(m64, xt.double())
-    train64, norms64 = train_pass(m64, xt.double())
-    d_out = float((out.double() - out64).abs().max())
-    d_train = float((train_out.double() - train64).abs().max())
-    big = max(v for v in norms.values() if v is not None)
-    rel = max(abs(norms[k] - norms64[k]) / max(abs(norms64[k]), 1e-30) for k in norms
-              if norms[k] is not None and norms64[k] > 1e-6 * big)
-    p = lambda name: f"{cid}_{name}"
-    np.save(os.path.join(HERE, p("input.npy")), x)
-    np.save(os.path.join(HERE, p("output.npy")), out.numpy().astype(np.float32))
-    np.save(os.path.join(HERE, p("train_output.npy")), train_out.numpy().astype(np.float32))
-    json.dump(keys, open(os.path.join(HERE, p("state_keys.json")), "w"))
-    json.dump(norms, open(os.path.join(HERE, p("grad_norms.json")), "w"))
-    json.dump(norms64, open(os.path.join(HERE, p("grad_norms_f64.json")), "w"))
-    torch.save(state, os.path.join(HERE, p("state.pt")))
-    inputs = {"input": p("input.npy"), "state_keys": p("state_keys.json"), "state_dict": p("state.pt")}
-    nparams = sum(t.numel() for t in model.parameters())
-    case = {
-        "id": cid, "group": "networks", "op": op, "params": params, "inputs": inputs,
-        "outputs": {"output": p("output.npy"), "train_output": p("train_output.npy"),
-                    "train_loss": float(train_out.sum()), "grad_norms": p("grad_norms.json"),
-                    "grad_norms_f64": p("grad_norms_f64.json")},
-        "rtol": 1e-3, "atol": max(1e-4, 10 * max(d_out, d_train)),
-        "grad_norms_rtol": max(1e-3, 10 * rel), "grad_norms_atol": 1e-4 * big,
-        "notes": f"{nparams} parameters. MONAI 1.3.2, torch.manual_seed({seed}) before construction; input numpy "
-                 "default_rng(seed).standard_normal; eval output under no_grad; train pass with dropout p=0, "
-                 "sum(output).backward() (SegResNetVAE: output = the segmentation, element 0 of MONAI's tuple); "
-                 "f32 vs f64: output {:.2g}, train {:.2g}.".format(d_out, d_train),
-    }
-    print(cid, nparams, tuple(out.shape), tuple(train_out.shape), case["atol"], case["grad_norms_rtol"], flush=True)
-    return case
+def seg_case(cid, op, params, shape, seed):
+    # DynUNet's heads list defeats deepcopy: the float64 copy is built anew
+    return make_case(HERE, build, cid, op, params, shape, seed, forward=run, rebuild_f64=True,
+                     train_note="train pass with dropout p=0, sum(output).backward() (SegResNetVAE: "
+                                "output = the segmentation, element 0 of MONAI's tuple)",
+                     train_label="train", print_shapes=True)
 
 
 CASES = [
@@ -137,7 +85,5 @@ CASES = [
 ]
 
 if __name__ == "__main__":
-    cases = [make_case(*c) for c in CASES]
-    with open(os.path.join(HERE, "manifest_segmentation.json"), "w") as f:
-        json.dump({"monai_version": "1.3.2", "generator": "tests/data/networks/make_segmentation.py",
-                   "cases": cases}, f, indent=1)
+    cases = [seg_case(*c) for c in CASES]
+    write_manifest(HERE, "manifest_segmentation.json", "tests/data/networks/make_segmentation.py", cases)

@@ -5,13 +5,9 @@ Run: PYTHONPATH=/path/to/monai /usr/bin/python3 make_transformer.py
 Writes manifest_transformer.json and transformer_* files beside this script.
 Large UNETR cases use the "medulla-hash-v1" weights rule instead of a .pt.
 """
-import copy
-import json
 import os
-
 import sys
 
-import numpy as np
 import torch
 
 try:
@@ -20,6 +16,8 @@ except ImportError:  # not installable here: a pattern-general stand-in, checked
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "einops_shim"))
 from einops.layers.torch import Rearrange  # noqa: E402
 from monai.networks.nets import UNETR, AttentionUnet  # noqa: E402
+
+from reference_cases import make_case, write_manifest  # noqa: E402
 
 
 def check_rearrange():
@@ -31,101 +29,16 @@ def check_rearrange():
 
 torch.set_num_threads(2)
 HERE = os.path.dirname(os.path.abspath(__file__))
-DROPOUTS = (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.Dropout3d, torch.nn.AlphaDropout)
 
 
-def hash_weights(model, keys):
-    """shared/parity's medulla-hash-v1 rule."""
-    sd = model.state_dict()
-    with torch.no_grad():
-        for j, key in enumerate(keys):
-            t = sd[key]
-            leaf = key.rsplit(".", 1)[-1]
-            i = torch.arange(t.numel(), dtype=torch.int64)
-            h = (i * 2654435761 + (j + 1) * 97531) % (2**32)
-            u = h.double() / 2.0**32
-            if leaf == "num_batches_tracked":
-                v = torch.zeros_like(u)
-            elif leaf == "running_var":
-                v = 0.5 + u
-            elif leaf == "running_mean":
-                v = 0.25 * (u - 0.5)
-            elif t.dim() >= 2:
-                v = (2 * u - 1) * (3.0 / (t.numel() // t.shape[0])) ** 0.5
-            elif t.dim() == 1 and leaf == "weight":
-                v = 1 + 0.25 * (u - 0.5)
-            else:
-                v = 0.25 * (u - 0.5)
-            t.copy_(v.reshape(t.shape).to(t.dtype))
+def build(op, params):
+    return {"UNETR": UNETR, "AttentionUnet": AttentionUnet}[op](**params)
 
 
-def train_pass(model, x):
-    model.train()
-    for m in model.modules():
-        if isinstance(m, DROPOUTS):
-            m.p = 0.0
-    model.zero_grad()
-    y = model(x)
-    y.sum().backward()
-    norms = {n: (None if p.grad is None else float(p.grad.double().norm())) for n, p in model.named_parameters()}
-    return y.detach(), norms
-
-
-def make_case(cid, op, params, shape, seed, hashed=False):
-    torch.manual_seed(seed)
-    cls = {"UNETR": UNETR, "AttentionUnet": AttentionUnet}[op]
-    model = cls(**params)
-    keys = [{"key": k, "shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", "")}
-            for k, v in model.state_dict().items()]
-    if hashed:
-        hash_weights(model, [k["key"] for k in keys])
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-    xt = torch.from_numpy(x)
-    model.eval()
-    with torch.no_grad():
-        out = model(xt)
-    train_out, norms = train_pass(model, xt)
-    m64 = copy.deepcopy(model)
-    m64.load_state_dict(state)
-    m64 = m64.double()
-    m64.eval()
-    with torch.no_grad():
-        out64 = m64(xt.double())
-    train64, norms64 = train_pass(m64, xt.double())
-    d_out = float((out.double() - out64).abs().max())
-    d_train = float((train_out.double() - train64).abs().max())
-    big = max(v for v in norms.values() if v is not None)
-    rel = max(abs(norms[k] - norms64[k]) / max(abs(norms64[k]), 1e-30) for k in norms
-              if norms[k] is not None and norms64[k] > 1e-6 * big)
-    p = lambda name: f"{cid}_{name}"
-    np.save(os.path.join(HERE, p("input.npy")), x)
-    np.save(os.path.join(HERE, p("output.npy")), out.numpy().astype(np.float32))
-    np.save(os.path.join(HERE, p("train_output.npy")), train_out.numpy().astype(np.float32))
-    json.dump(keys, open(os.path.join(HERE, p("state_keys.json")), "w"))
-    json.dump(norms, open(os.path.join(HERE, p("grad_norms.json")), "w"))
-    json.dump(norms64, open(os.path.join(HERE, p("grad_norms_f64.json")), "w"))
-    inputs = {"input": p("input.npy"), "state_keys": p("state_keys.json")}
-    if not hashed:
-        torch.save(state, os.path.join(HERE, p("state.pt")))
-        inputs["state_dict"] = p("state.pt")
-    nparams = sum(t.numel() for t in model.parameters())
-    case = {
-        "id": cid, "group": "networks", "op": op, "params": params, "inputs": inputs,
-        "outputs": {"output": p("output.npy"), "train_output": p("train_output.npy"),
-                    "train_loss": float(train_out.sum()), "grad_norms": p("grad_norms.json"),
-                    "grad_norms_f64": p("grad_norms_f64.json")},
-        "rtol": 1e-3, "atol": max(1e-4, 10 * max(d_out, d_train)),
-        "grad_norms_rtol": max(1e-3, 10 * rel), "grad_norms_atol": 1e-4 * big,
-        "notes": f"{nparams} parameters. MONAI 1.3.2, torch.manual_seed({seed}) before construction"
-                 + (", then weights_rule medulla-hash-v1" if hashed else "")
-                 + "; input numpy default_rng(seed).standard_normal; eval output under no_grad; train pass with "
-                 "dropout p=0, sum(output).backward(); f32 vs f64: output {:.2g}, train {:.2g}.".format(d_out, d_train),
-    }
-    if hashed:
-        case["weights_rule"] = "medulla-hash-v1"
-    print(cid, nparams, case["atol"], case["grad_norms_rtol"], flush=True)
-    return case
+def tr_case(cid, op, params, shape, seed, hashed=False):
+    return make_case(HERE, build, cid, op, params, shape, seed, hashed,
+                     train_note="train pass with dropout p=0, sum(output).backward()",
+                     train_label="train")
 
 
 U = dict(hidden_size=48, mlp_dim=96, num_heads=4, feature_size=8)
@@ -169,7 +82,5 @@ CASES = [
 
 if __name__ == "__main__":
     check_rearrange()
-    cases = [make_case(*c) for c in CASES]
-    with open(os.path.join(HERE, "manifest_transformer.json"), "w") as f:
-        json.dump({"monai_version": "1.3.2", "generator": "tests/data/networks/make_transformer.py",
-                   "cases": cases}, f, indent=1)
+    cases = [tr_case(*c) for c in CASES]
+    write_manifest(HERE, "manifest_transformer.json", "tests/data/networks/make_transformer.py", cases)

@@ -205,13 +205,11 @@ std::shared_ptr<Network> DenseNetImpl::fromJson(const std::string& variant, cons
                                           variant);
 }
 
-void DenseNetImpl::registerAll(Registry<Network>& registry) {
-    for (const auto& v : variants()) {
-        const std::string name = v.name;
-        registry.add(info(name), [name](const Json& config, const std::string& context) {
-            return fromJson(name, config, context);
-        });
-    }
+std::vector<std::string> DenseNetImpl::variantNames() {
+    std::vector<std::string> names;
+    for (const auto& v : variants())
+        names.push_back(v.name);
+    return names;
 }
 
 Json DenseNetImpl::toJson() const {

@@ -46,8 +46,9 @@ public:
     static ComponentInfo info(const std::string& variant = "DenseNet");
     static std::shared_ptr<Network> fromJson(const std::string& variant, const Json& config,
                                              const std::string& context);
-    /// Registers DenseNet, DenseNet121, DenseNet169, DenseNet201, DenseNet264.
-    static void registerAll(Registry<Network>& registry);
+    /// The registered names: DenseNet, DenseNet121, DenseNet169, DenseNet201,
+    /// DenseNet264.
+    static std::vector<std::string> variantNames();
 
     at::Tensor forward(at::Tensor x) override;
     int64_t outChannels() const override { return options_.out_channels(); }

@@ -15,6 +15,16 @@
 
 namespace medulla {
 
+namespace {
+/// Every name of a family with fixed variants (DenseNet121, SEResNet50, ...).
+template <class Impl> void addVariants(Registry<Network>& r) {
+    for (const std::string& name : Impl::variantNames())
+        r.add(Impl::info(name), [name](const Json& config, const std::string& context) {
+            return Impl::fromJson(name, config, context);
+        });
+}
+} // namespace
+
 Registry<Network>& networkRegistry() {
     static Registry<Network> registry = [] {
         Registry<Network> r;
@@ -32,8 +42,8 @@ Registry<Network>& networkRegistry() {
         r.add(AHNetImpl::info(), &AHNetImpl::fromJson);
         r.add(UNETRImpl::info(), &UNETRImpl::fromJson);
         r.add(AttentionUnetImpl::info(), &AttentionUnetImpl::fromJson);
-        DenseNetImpl::registerAll(r);
-        SENetImpl::registerAll(r);
+        addVariants<DenseNetImpl>(r);
+        addVariants<SENetImpl>(r);
         return r;
     }();
     return registry;

@@ -359,13 +359,11 @@ std::shared_ptr<Network> SENetImpl::fromJson(const std::string& variant, const J
     return std::make_shared<SENetImpl>(o, variant);
 }
 
-void SENetImpl::registerAll(Registry<Network>& registry) {
-    for (const auto& v : variants()) {
-        const std::string name = v.name;
-        registry.add(info(name), [name](const Json& config, const std::string& context) {
-            return fromJson(name, config, context);
-        });
-    }
+std::vector<std::string> SENetImpl::variantNames() {
+    std::vector<std::string> names;
+    for (const auto& v : variants())
+        names.push_back(v.name);
+    return names;
 }
 
 Json SENetImpl::toJson() const {

@@ -54,9 +54,9 @@ public:
     static ComponentInfo info(const std::string& variant = "SENet");
     static std::shared_ptr<Network> fromJson(const std::string& variant, const Json& config,
                                              const std::string& context);
-    /// Registers SENet, SENet154, SEResNet50/101/152, SEResNeXt50/101 (and
-    /// MONAI's class names SEResNext50/101).
-    static void registerAll(Registry<Network>& registry);
+    /// The registered names: SENet, SENet154, SEResNet50/101/152,
+    /// SEResNeXt50/101 (and MONAI's class names SEResNext50/101).
+    static std::vector<std::string> variantNames();
 
     at::Tensor forward(at::Tensor x) override;
     int64_t outChannels() const override { return options_.num_classes(); }

@@ -7,6 +7,22 @@
 
 namespace medulla {
 
+ConvolutionOptions convolutionOptions(int dims, int64_t in, int64_t out, int64_t stride,
+                                      std::vector<int64_t> kernel, const LayerSpec& act,
+                                      const LayerSpec& norm, const LayerSpec& dropout, bool bias) {
+    ConvolutionOptions c;
+    c.spatial_dims = dims;
+    c.in_channels = in;
+    c.out_channels = out;
+    c.strides = {stride};
+    c.kernel_size = std::move(kernel);
+    c.act = act;
+    c.norm = norm;
+    c.dropout = dropout;
+    c.bias = bias;
+    return c;
+}
+
 Sequence makeADN(const std::string& ordering, int64_t channels, const LayerSpec& act,
                  const LayerSpec& norm, int normDims, const LayerSpec& dropout, int dropoutDim) {
     Sequence adn;

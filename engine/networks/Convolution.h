@@ -36,6 +36,11 @@ struct ConvolutionOptions {
     std::vector<int64_t> output_padding; ///< empty: stride - 1 (transposed)
 };
 
+/// The options most blocks set: size, stride, kernel and the layer choices.
+ConvolutionOptions convolutionOptions(int dims, int64_t in, int64_t out, int64_t stride,
+                                      std::vector<int64_t> kernel, const LayerSpec& act,
+                                      const LayerSpec& norm, const LayerSpec& dropout, bool bias);
+
 /// MONAI's ADN: the norm, dropout and activation modules named "N", "D",
 /// "A", applied in `ordering` (e.g. "NDA"); absent ones are skipped.
 Sequence makeADN(const std::string& ordering, int64_t channels, const LayerSpec& act,

@@ -90,9 +90,7 @@ DenseNetImpl::DenseNetImpl(DenseNetOptions o, std::string variant)
     const auto& opt = options_;
     checkSpatialDims(opt.spatial_dims(), "network.spatial_dims");
     auto positive = [](int64_t v, const char* field) {
-        if (v < 1)
-            throw ConfigError("must be >= 1, got " + std::to_string(v), {},
-                              std::string("network.") + field);
+        checkPositive(v, std::string("network.") + field);
     };
     positive(opt.in_channels(), "in_channels");
     positive(opt.out_channels(), "out_channels");

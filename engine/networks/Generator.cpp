@@ -42,16 +42,9 @@ GeneratorImpl::GeneratorImpl(GeneratorOptions o) : options_(std::move(o)) {
     int64_t echannel = start[0];
     for (size_t i = 0; i < ch.size(); ++i) {
         const bool isLast = i + 1 == ch.size();
-        ConvolutionOptions c;
-        c.spatial_dims = dims;
-        c.in_channels = echannel;
-        c.out_channels = ch[i];
-        c.strides = {st[i]};
-        c.kernel_size = kernel;
-        c.act = options_.act();
-        c.norm = options_.norm();
-        c.dropout = options_.dropout();
-        c.bias = options_.bias();
+        ConvolutionOptions c =
+            convolutionOptions(dims, echannel, ch[i], st[i], kernel, options_.act(),
+                               options_.norm(), options_.dropout(), options_.bias());
         c.is_transposed = true;
         c.conv_only = isLast || options_.num_res_units() > 0;
         const std::string name = "layer_" + std::to_string(i);

@@ -30,6 +30,11 @@ Json oneOrList(const std::vector<int64_t>& v) {
     return v.size() == 1 ? Json(v[0]) : Json(v);
 }
 
+void checkPositive(int64_t v, const std::string& field) {
+    if (v < 1)
+        throw ConfigError("must be >= 1, got " + std::to_string(v), {}, field);
+}
+
 void checkAllPositive(const std::vector<int64_t>& v, const std::string& field) {
     for (auto x : v)
         if (x < 1)

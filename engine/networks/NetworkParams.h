@@ -24,6 +24,9 @@ ParamSpec channelsParam(const std::string& name, int64_t def, const std::string&
 /// One value or a list, as the user wrote it: [3] -> 3, [3, 3, 1] -> [3, 3, 1].
 Json oneOrList(const std::vector<int64_t>& v);
 
+/// ConfigError naming `field` unless v >= 1 ("must be >= 1, got 0").
+void checkPositive(int64_t v, const std::string& field);
+
 /// ConfigError naming `field` unless every value is >= 1.
 void checkAllPositive(const std::vector<int64_t>& v, const std::string& field);
 

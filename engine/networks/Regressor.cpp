@@ -83,16 +83,9 @@ RegressorImpl::RegressorImpl(RegressorOptions o) : options_(std::move(o)) {
     int64_t echannel = inShape[0];
     for (size_t i = 0; i < ch.size(); ++i) {
         const bool isLast = i + 1 == ch.size();
-        ConvolutionOptions c;
-        c.spatial_dims = dims;
-        c.in_channels = echannel;
-        c.out_channels = ch[i];
-        c.strides = {st[i]};
-        c.kernel_size = kernel;
-        c.act = options_.act();
-        c.norm = options_.norm();
-        c.dropout = options_.dropout();
-        c.bias = options_.bias();
+        ConvolutionOptions c =
+            convolutionOptions(dims, echannel, ch[i], st[i], kernel, options_.act(),
+                               options_.norm(), options_.dropout(), options_.bias());
         const std::string name = "layer_" + std::to_string(i);
         if (options_.num_res_units() > 0) {
             net_->push_back(std::string(name),

@@ -152,9 +152,7 @@ SENetImpl::SENetImpl(SENetOptions o, std::string variant)
     const auto& opt = options_;
     checkSpatialDims(opt.spatial_dims(), "network.spatial_dims");
     auto positive = [](int64_t v, const char* field) {
-        if (v < 1)
-            throw ConfigError("must be >= 1, got " + std::to_string(v), {},
-                              std::string("network.") + field);
+        checkPositive(v, std::string("network.") + field);
     };
     positive(opt.in_channels(), "in_channels");
     positive(opt.num_classes(), "num_classes");

@@ -54,16 +54,9 @@ nn::AnyModule UNetImpl::createBlock(int64_t in, int64_t out, size_t level, bool 
 
 ConvolutionOptions UNetImpl::convOptions(int64_t in, int64_t out, int64_t stride,
                                          const std::vector<int64_t>& kernel) const {
-    ConvolutionOptions c;
-    c.spatial_dims = int(options_.spatial_dims());
-    c.in_channels = in;
-    c.out_channels = out;
-    c.strides = {stride};
-    c.kernel_size = kernel;
-    c.act = options_.act();
-    c.norm = options_.norm();
-    c.dropout = options_.dropout();
-    c.bias = options_.bias();
+    ConvolutionOptions c =
+        convolutionOptions(int(options_.spatial_dims()), in, out, stride, kernel, options_.act(),
+                           options_.norm(), options_.dropout(), options_.bias());
     c.adn_ordering = options_.adn_ordering();
     return c;
 }

@@ -167,14 +167,7 @@ ComponentInfo DenseNetImpl::info(const std::string& variant) {
         layerParam("norm", "batch", "normalisation: name or [name, {arguments}]"),
         {"dropout_prob", ParamType::Float, 0.0, 0, 1, {}, "dropout after each dense layer"}};
     if (named) {
-        p.push_back({"pretrained",
-                     ParamType::Bool,
-                     false,
-                     0,
-                     1,
-                     {},
-                     "MONAI's ImageNet weights (not available here: must be false)"});
-        p.push_back({"progress", ParamType::Bool, true, 0, 1, {}, "download progress (unused)"});
+        addPretrainedParams(p);
     }
     return {variant, "network", v.help, std::move(p)};
 }
@@ -183,12 +176,8 @@ std::shared_ptr<Network> DenseNetImpl::fromJson(const std::string& variant, cons
                                                 const std::string& context) {
     const ComponentInfo i = info(variant);
     ParamReader r(config, context, i.params);
-    if (variant != "DenseNet" && r.boolean("pretrained"))
-        throw ConfigError("MONAI's pretrained " + variant +
-                              " weights cannot be downloaded here; load a state dict instead",
-                          {}, r.field("pretrained"));
     if (variant != "DenseNet")
-        r.boolean("progress");
+        rejectPretrained(r, variant);
     return std::make_shared<DenseNetImpl>(DenseNetOptions()
                                               .spatial_dims(r.integer("spatial_dims"))
                                               .in_channels(r.integer("in_channels"))

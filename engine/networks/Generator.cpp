@@ -22,14 +22,7 @@ GeneratorImpl::GeneratorImpl(GeneratorOptions o) : options_(std::move(o)) {
                               std::to_string(start.size()) + " values",
                           {}, "network.start_shape");
     checkAllPositive(start, "network.start_shape");
-    if (ch.empty())
-        throw ConfigError("needs at least one block", {}, "network.channels");
-    checkAllPositive(ch, "network.channels");
-    if (st.size() != ch.size())
-        throw ConfigError("needs one value per channel entry (" + std::to_string(ch.size()) +
-                              "), got " + std::to_string(st.size()),
-                          {}, "network.strides");
-    checkAllPositive(st, "network.strides");
+    checkChannelsAndStrides(ch, st);
     if (options_.num_res_units() < 0)
         throw ConfigError("must be >= 0", {}, "network.num_res_units");
     const int dims = int(start.size()) - 1;

@@ -26,6 +26,38 @@ ParamSpec channelsParam(const std::string& name, int64_t def, const std::string&
     return {name, ParamType::Int, def, 1, 1e6, {}, help};
 }
 
+void addPretrainedParams(std::vector<ParamSpec>& params) {
+    params.push_back({"pretrained",
+                      ParamType::Bool,
+                      false,
+                      0,
+                      1,
+                      {},
+                      "MONAI's ImageNet weights (not available here: must be false)"});
+    params.push_back({"progress", ParamType::Bool, true, 0, 1, {}, "download progress (unused)"});
+}
+
+void rejectPretrained(const ParamReader& r, const std::string& network) {
+    if (r.boolean("pretrained"))
+        throw ConfigError("MONAI's pretrained " + network +
+                              " weights cannot be downloaded here; load a state dict instead "
+                              "(medulla weights import)",
+                          {}, r.field("pretrained"));
+    r.boolean("progress");
+}
+
+void checkChannelsAndStrides(const std::vector<int64_t>& channels,
+                             const std::vector<int64_t>& strides) {
+    if (channels.empty())
+        throw ConfigError("needs at least one block", {}, "network.channels");
+    checkAllPositive(channels, "network.channels");
+    if (strides.size() != channels.size())
+        throw ConfigError("needs one value per channel entry (" + std::to_string(channels.size()) +
+                              "), got " + std::to_string(strides.size()),
+                          {}, "network.strides");
+    checkAllPositive(strides, "network.strides");
+}
+
 Json oneOrList(const std::vector<int64_t>& v) {
     return v.size() == 1 ? Json(v[0]) : Json(v);
 }

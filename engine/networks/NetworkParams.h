@@ -21,6 +21,19 @@ ParamSpec dropoutParam(Json defaultValue = nullptr);
 ParamSpec spatialDimsParam(int64_t def = 3);
 ParamSpec channelsParam(const std::string& name, int64_t def, const std::string& help);
 
+/// MONAI's `pretrained` and `progress` parameters of the fixed-width
+/// classifiers, appended to `params`.
+void addPretrainedParams(std::vector<ParamSpec>& params);
+
+/// ConfigError naming the field when `pretrained` is true (no download here:
+/// load a state dict with `medulla weights import` instead).
+void rejectPretrained(const ParamReader& r, const std::string& network);
+
+/// ConfigError naming `network.channels` / `network.strides` unless both are
+/// non-empty, positive and of the same length (Regressor, Generator).
+void checkChannelsAndStrides(const std::vector<int64_t>& channels,
+                             const std::vector<int64_t>& strides);
+
 /// One value or a list, as the user wrote it: [3] -> 3, [3, 3, 1] -> [3, 3, 1].
 Json oneOrList(const std::vector<int64_t>& v);
 

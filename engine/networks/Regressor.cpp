@@ -63,14 +63,7 @@ RegressorImpl::RegressorImpl(RegressorOptions o) : options_(std::move(o)) {
     if (options_.out_shape().empty())
         throw ConfigError("needs at least one value", {}, "network.out_shape");
     checkAllPositive(options_.out_shape(), "network.out_shape");
-    if (ch.empty())
-        throw ConfigError("needs at least one block", {}, "network.channels");
-    checkAllPositive(ch, "network.channels");
-    if (st.size() != ch.size())
-        throw ConfigError("needs one value per channel entry (" + std::to_string(ch.size()) +
-                              "), got " + std::to_string(st.size()),
-                          {}, "network.strides");
-    checkAllPositive(st, "network.strides");
+    checkChannelsAndStrides(ch, st);
     if (options_.num_res_units() < 0)
         throw ConfigError("must be >= 0", {}, "network.num_res_units");
     const int dims = int(inShape.size()) - 1;

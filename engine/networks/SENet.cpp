@@ -309,14 +309,7 @@ ComponentInfo SENetImpl::info(const std::string& variant) {
                  "layer0: three 3x convolutions instead of one 7x"});
     p.push_back(channelsParam("num_classes", 1000, "output classes"));
     if (!generic) {
-        p.push_back({"pretrained",
-                     ParamType::Bool,
-                     false,
-                     0,
-                     1,
-                     {},
-                     "MONAI's ImageNet weights (not available here: must be false)"});
-        p.push_back({"progress", ParamType::Bool, true, 0, 1, {}, "download progress (unused)"});
+        addPretrainedParams(p);
     }
     return {variant, "network", v.help, std::move(p)};
 }
@@ -327,13 +320,8 @@ std::shared_ptr<Network> SENetImpl::fromJson(const std::string& variant, const J
     const Variant& v = variantOf(variant);
     ParamReader r(config, context, i.params);
     const bool generic = variant == "SENet";
-    if (!generic) {
-        if (r.boolean("pretrained"))
-            throw ConfigError("MONAI's pretrained " + variant +
-                                  " weights cannot be downloaded here; load a state dict instead",
-                              {}, r.field("pretrained"));
-        r.boolean("progress");
-    }
+    if (!generic)
+        rejectPretrained(r, variant);
     std::optional<double> dropout;
     const Json& dp = r.raw("dropout_prob");
     if (dp.is_number())

@@ -20,6 +20,7 @@
 #include "app/cli/ConsoleObserver.h"
 #include "app/cli/DecathlonCommand.h"
 #include "app/cli/InfoCommand.h"
+#include "app/cli/ScoreCommand.h"
 #include "app/cli/WeightsCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
@@ -173,6 +174,30 @@ int main(int argc, char** argv) {
         ->required();
     weights->add_option("-o,--output", weightsArgs.output, "file to write (import/export)");
 
+    auto* score = app.add_subcommand(
+        "score", "Per-case Dice, Hausdorff and surface distances between predicted and reference "
+                 "label maps (two files, or two folders paired by file name), with CSV output");
+    medulla::cli::ScoreArgs scoreArgs;
+    score->add_option("--pred", scoreArgs.pred, "predicted label map, or a folder of them")
+        ->required();
+    score->add_option("--label", scoreArgs.label, "reference label map, or a folder of them")
+        ->required();
+    score
+        ->add_option("--scores", scoreArgs.scores,
+                     "comma-separated: dice, iou, hd, hd95, asd, nsd (default dice,hd95,asd)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"dice", "iou", "hd", "hd95", "asd", "nsd"}));
+    score
+        ->add_option("--classes", scoreArgs.classes,
+                     "number of labels including background (default: largest label + 1)")
+        ->check(CLI::Range(2, 1000));
+    score->add_flag("--include-background", scoreArgs.includeBackground, "also score label 0");
+    score
+        ->add_option("--nsd-tolerance", scoreArgs.nsdTolerance,
+                     "tolerance of the normalised surface Dice in mm (default 1)")
+        ->check(CLI::PositiveNumber);
+    score->add_option("--csv", scoreArgs.csv, "write the per-case table here (atomically)");
+
     CLI11_PARSE(app, argc, argv);
     if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
         std::fprintf(stderr, "error: weights %s needs --output\n", weightsArgs.action.c_str());
@@ -189,6 +214,8 @@ int main(int argc, char** argv) {
             return medulla::cli::runDecathlon(decathlonArgs);
         if (*weights)
             return medulla::cli::runWeights(weightsArgs);
+        if (*score)
+            return medulla::cli::runScore(scoreArgs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -19,7 +19,10 @@
 #include <map>
 #include <optional>
 
+#include "app/parity/LossCase.h"
+#include "app/parity/MetricCase.h"
 #include "app/parity/NetworkCase.h"
+#include "app/parity/OptimCase.h"
 #include "engine/core/Error.h"
 #include "engine/io/Npy.h"
 #include "engine/transforms/CropOps.h"
@@ -297,6 +300,23 @@ const std::map<std::string, Handler>& handlers() {
 
 /// Largest excess of |got - want| over atol + rtol |want| (<= 0: within
 /// tolerance); NaN must match NaN and inf must match inf.
+/// Groups run by their own files in app/parity/ (the transforms are the
+/// handlers above): whether Medulla has the op, and the case runner.
+struct GroupRunner {
+    bool (*has)(const std::string& op);
+    Outputs (*run)(const Json& spec, const std::string& dir);
+};
+
+const std::map<std::string, GroupRunner>& groupRunners() {
+    static const std::map<std::string, GroupRunner> g = {
+        {"losses", {medulla::parity::hasLoss, medulla::parity::runLossCase}},
+        {"metrics", {medulla::parity::hasMetric, medulla::parity::runMetricCase}},
+        {"networks", {medulla::parity::hasNetwork, medulla::parity::runNetworkCase}},
+        {"optim", {medulla::parity::hasOptim, medulla::parity::runOptimCase}},
+    };
+    return g;
+}
+
 double excess(const at::Tensor& got, const at::Tensor& want, double rtol, double atol) {
     if (!got.sizes().equals(want.sizes()))
         return INFINITY;
@@ -343,9 +363,10 @@ int main(int argc, char** argv) {
             continue;
         if (!only.empty() && id != only)
             continue;
-        const bool isNetwork = spec.value("group", "") == "networks";
+        auto g = groupRunners().find(spec.value("group", ""));
+        const bool byGroup = g != groupRunners().end();
         auto h = handlers().find(op);
-        const bool supported = isNetwork ? medulla::parity::hasNetwork(op) : h != handlers().end();
+        const bool supported = byGroup ? g->second.has(op) : h != handlers().end();
         if (!supported) {
             ++skipped;
             if (verbose)
@@ -354,8 +375,7 @@ int main(int argc, char** argv) {
         }
         const double rtol = spec.value("rtol", 1e-5), atol = spec.value("atol", 1e-6);
         try {
-            const Outputs got =
-                isNetwork ? medulla::parity::runNetworkCase(spec, dir) : h->second(Case{spec, dir});
+            const Outputs got = byGroup ? g->second.run(spec, dir) : h->second(Case{spec, dir});
             double worst = -INFINITY;
             std::string where;
             for (const auto& [name, tensor] : got) {

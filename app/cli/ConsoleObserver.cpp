@@ -65,13 +65,13 @@ void ConsoleObserver::onEpoch(const EpochEvent& e) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (e.valMeanDice >= 0)
-        std::printf("epoch %3d/%d  loss %.4f  val mean Dice %.4f  (best %.4f @ %d)  %.1f s  [%.0f "
-                    "s total]\n",
-                    e.epoch, e.maxEpochs, e.meanLoss, e.valMeanDice, e.bestValMeanDice, e.bestEpoch,
-                    e.seconds, elapsed);
+        std::printf("epoch %3d/%d  loss %.4f  lr %.3g  val mean Dice %.4f  (best %.4f @ %d)  "
+                    "%.1f s  [%.0f s total]\n",
+                    e.epoch, e.maxEpochs, e.meanLoss, e.lr, e.valMeanDice, e.bestValMeanDice,
+                    e.bestEpoch, e.seconds, elapsed);
     else
-        std::printf("epoch %3d/%d  loss %.4f  %.1f s  [%.0f s total]\n", e.epoch, e.maxEpochs,
-                    e.meanLoss, e.seconds, elapsed);
+        std::printf("epoch %3d/%d  loss %.4f  lr %.3g  %.1f s  [%.0f s total]\n", e.epoch,
+                    e.maxEpochs, e.meanLoss, e.lr, e.seconds, elapsed);
     std::fflush(stdout);
 }
 

@@ -1,124 +1,68 @@
 #include "engine/losses/DiceLoss.h"
 
-#include <torch/torch.h>
-
-#include "engine/core/OneHot.h"
+#include <ATen/ATen.h>
 
 namespace medulla {
 
-DiceLoss::DiceLoss(DiceLossOptions o) : options_(std::move(o)) {
-    if (options_.sigmoid() && options_.softmax())
-        throw ConfigError("sigmoid and softmax are mutually exclusive", {}, "loss.softmax");
-    const auto& r = options_.reduction();
-    if (r != "mean" && r != "sum" && r != "none")
-        throw ConfigError("must be mean, sum or none", {}, "loss.reduction");
-    for (double w : options_.weight())
-        if (w < 0)
-            throw ConfigError("weights must be >= 0", {}, "loss.weight");
+DiceLoss::DiceLoss(DiceLossOptions o, std::string context, std::string label)
+    : options_(std::move(o)), context_(std::move(context)), label_(std::move(label)) {
+    lossterms::checkPrep(lossterms::prepOf(options_), context_);
+    lossterms::checkReduction(options_.reduction(), context_ + ".reduction");
+    lossterms::checkNonNegative(options_.weight(), context_ + ".weight");
 }
 
-at::Tensor DiceLoss::operator()(const at::Tensor& inputIn, const at::Tensor& targetIn) const {
-    at::Tensor input = inputIn;
-    at::Tensor target = targetIn;
-    if (input.dim() < 3)
-        throw ShapeError("DiceLoss input must be (B, C, *spatial); got rank " +
-                         std::to_string(input.dim()));
-    const int64_t nCh = input.size(1);
-    if (options_.sigmoid())
-        input = torch::sigmoid(input);
-    if (options_.softmax() && nCh > 1)
-        input = torch::softmax(input, 1);
-    if (options_.to_onehot_y() && nCh > 1)
-        target = oneHot(target, nCh);
-    if (!options_.include_background() && nCh > 1) {
-        target = target.slice(1, 1);
-        input = input.slice(1, 1);
-    }
-    if (target.sizes() != input.sizes())
-        throw ShapeError("DiceLoss: target shape " + c10::str(target.sizes()) +
-                         " differs from input shape " + c10::str(input.sizes()));
-    target = target.to(input.scalar_type());
-    std::vector<int64_t> axes;
-    if (options_.batch())
-        axes.push_back(0);
-    for (int64_t d = 2; d < input.dim(); ++d)
-        axes.push_back(d);
-    at::Tensor inter = (target * input).sum(axes);
-    at::Tensor groundO = options_.squared_pred() ? target.square().sum(axes) : target.sum(axes);
-    at::Tensor predO = options_.squared_pred() ? input.square().sum(axes) : input.sum(axes);
+at::Tensor DiceLoss::operator()(const at::Tensor& input, const at::Tensor& target) const {
+    lossterms::checkRank(input, 3, label_);
+    const auto [x, y] = lossterms::prepare(input, target, lossterms::prepOf(options_), label_);
+    const auto axes = lossterms::reduceAxes(x.dim(), options_.batch());
+    const at::Tensor inter = (y * x).sum(axes);
+    const at::Tensor groundO = options_.squared_pred() ? (y * y).sum(axes) : y.sum(axes);
+    const at::Tensor predO = options_.squared_pred() ? (x * x).sum(axes) : x.sum(axes);
     at::Tensor denom = groundO + predO;
     if (options_.jaccard())
         denom = 2.0 * (denom - inter);
     at::Tensor f = 1.0 - (2.0 * inter + options_.smooth_nr()) / (denom + options_.smooth_dr());
-    const int64_t nClasses = target.size(1);
-    if (!options_.weight().empty() && nClasses != 1) {
-        std::vector<double> w = options_.weight();
-        if (w.size() == 1)
-            w.assign(size_t(nClasses), w[0]);
-        if (int64_t(w.size()) != nClasses)
-            throw ShapeError("DiceLoss weight has " + std::to_string(w.size()) + " entries for " +
-                             std::to_string(nClasses) + " classes");
-        f = f * torch::tensor(w, f.options().dtype(torch::kDouble)).to(f.scalar_type());
-    }
-    if (options_.reduction() == "mean")
-        return f.mean();
-    if (options_.reduction() == "sum")
-        return f.sum();
-    std::vector<int64_t> shape(f.sizes().begin(),
-                               f.sizes().begin() + std::min<int64_t>(2, f.dim()));
-    for (int64_t d = 2; d < input.dim(); ++d)
-        shape.push_back(1);
-    return f.view(shape);
+    const int64_t classes = y.size(1);
+    if (!options_.weight().empty() && classes != 1)
+        f = f * lossterms::classWeights(options_.weight(), classes, f, context_ + ".weight",
+                                        "class, without class 0 when include_background is false");
+    if (options_.reduction() == "none")
+        return lossterms::broadcastable(f, x.dim());
+    return lossterms::reduce(f, options_.reduction());
+}
+
+std::vector<ParamSpec> DiceLoss::params(bool allowNoneReduction) {
+    using namespace lossterms;
+    return join(
+        {prepParams(),
+         {{"squared_pred",
+           ParamType::Bool,
+           false,
+           0,
+           1,
+           {},
+           "squares of input and target in the denominator"},
+          {"jaccard", ParamType::Bool, false, 0, 1, {}, "soft Jaccard (IoU) instead of Dice"},
+          reductionParam(allowNoneReduction)},
+         smoothParams(),
+         {batchParam(), weightParam("per-class weights >= 0 (one per class kept, or one for all; "
+                                    "empty: none)")}});
 }
 
 ComponentInfo DiceLoss::info() {
-    return {"DiceLoss",
-            "loss",
-            "Soft Dice (or Jaccard) loss.",
-            {{"include_background", ParamType::Bool, true, 0, 1, {}, "keep channel 0"},
-             {"to_onehot_y", ParamType::Bool, false, 0, 1, {}, "one-hot encode the target"},
-             {"sigmoid", ParamType::Bool, false, 0, 1, {}, "sigmoid on the input"},
-             {"softmax", ParamType::Bool, false, 0, 1, {}, "softmax on the input"},
-             {"squared_pred", ParamType::Bool, false, 0, 1, {}, "squared denominator"},
-             {"jaccard", ParamType::Bool, false, 0, 1, {}, "Jaccard instead of Dice"},
-             {"reduction", ParamType::String, "mean", 0, 0, {"mean", "sum", "none"}, "reduction"},
-             {"smooth_nr", ParamType::Float, 1e-5, 0, 1e6, {}, "numerator smoothing"},
-             {"smooth_dr", ParamType::Float, 1e-5, 0, 1e6, {}, "denominator smoothing"},
-             {"batch", ParamType::Bool, false, 0, 1, {}, "reduce over the batch first"},
-             {"weight", ParamType::FloatList, Json::array(), 0, 1e6, {}, "class weights"}}};
+    return {"DiceLoss", "loss", "MONAI's soft Dice (or Jaccard) loss.", params()};
 }
 
 std::shared_ptr<Loss> DiceLoss::fromJson(const Json& config, const std::string& context) {
     static const ComponentInfo i = info();
     ParamReader r(config, context, i.params);
-    return std::make_shared<DiceLoss>(DiceLossOptions()
-                                          .include_background(r.boolean("include_background"))
-                                          .to_onehot_y(r.boolean("to_onehot_y"))
-                                          .sigmoid(r.boolean("sigmoid"))
-                                          .softmax(r.boolean("softmax"))
-                                          .squared_pred(r.boolean("squared_pred"))
-                                          .jaccard(r.boolean("jaccard"))
-                                          .reduction(r.string("reduction"))
-                                          .smooth_nr(r.number("smooth_nr"))
-                                          .smooth_dr(r.number("smooth_dr"))
-                                          .batch(r.boolean("batch"))
-                                          .weight(r.numberList("weight")));
+    return std::make_shared<DiceLoss>(readDiceArgs(r, DiceLossOptions()), context);
 }
 
 Json DiceLoss::toJson() const {
-    const auto& o = options_;
-    return {{"name", "DiceLoss"},
-            {"include_background", o.include_background()},
-            {"to_onehot_y", o.to_onehot_y()},
-            {"sigmoid", o.sigmoid()},
-            {"softmax", o.softmax()},
-            {"squared_pred", o.squared_pred()},
-            {"jaccard", o.jaccard()},
-            {"reduction", o.reduction()},
-            {"smooth_nr", o.smooth_nr()},
-            {"smooth_dr", o.smooth_dr()},
-            {"batch", o.batch()},
-            {"weight", o.weight()}};
+    Json j = {{"name", "DiceLoss"}};
+    writeDiceArgs(j, options_);
+    return j;
 }
 
 } // namespace medulla

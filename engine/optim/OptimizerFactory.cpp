@@ -2,6 +2,8 @@
 
 #include <torch/optim.h>
 
+#include "engine/optim/Novograd.h"
+
 namespace medulla {
 
 std::vector<ComponentInfo> optimizerInfos() {
@@ -22,6 +24,15 @@ std::vector<ComponentInfo> optimizerInfos() {
               {"weight_decay", ParamType::Float, 1e-2, 0.0, 10.0, {}, "decoupled weight decay"},
               {"betas", ParamType::FloatList, Json{0.9, 0.999}, 0.0, 1.0, {}, "moment decay rates"},
               {"eps", ParamType::Float, 1e-8, 0.0, 1.0, {}, "denominator term"},
+              {"amsgrad", ParamType::Bool, false, 0, 1, {}, "AMSGrad variant"}}},
+            {"Novograd",
+             "optimizer",
+             "MONAI's Novograd: Adam-like with one second moment per parameter tensor",
+             {lr,
+              wd,
+              {"betas", ParamType::FloatList, Json{0.9, 0.98}, 0.0, 1.0, {}, "moment decay rates"},
+              {"eps", ParamType::Float, 1e-8, 0.0, 1.0, {}, "denominator term"},
+              {"grad_averaging", ParamType::Bool, false, 0, 1, {}, "scale the update by 1 - beta1"},
               {"amsgrad", ParamType::Bool, false, 0, 1, {}, "AMSGrad variant"}}},
             {"SGD",
              "optimizer",
@@ -51,6 +62,17 @@ makeOptimizer(const Json& config, std::vector<at::Tensor> params, const std::str
         const auto betas = r.numberList("betas");
         if (betas.size() != 2)
             throw ConfigError("needs two values", {}, r.field("betas"));
+        if (betas[0] >= 1.0 || betas[1] >= 1.0)
+            throw ConfigError("must be in [0, 1)", {}, r.field("betas"));
+        if (name == "Novograd") {
+            auto o = NovogradOptions(r.number("lr"))
+                         .weight_decay(r.number("weight_decay"))
+                         .betas({betas[0], betas[1]})
+                         .eps(r.number("eps"))
+                         .grad_averaging(r.boolean("grad_averaging"))
+                         .amsgrad(r.boolean("amsgrad"));
+            return std::make_unique<Novograd>(std::move(params), o);
+        }
         if (name == "Adam") {
             auto o = torch::optim::AdamOptions(r.number("lr"))
                          .weight_decay(r.number("weight_decay"))
@@ -66,7 +88,7 @@ makeOptimizer(const Json& config, std::vector<at::Tensor> params, const std::str
                      .amsgrad(r.boolean("amsgrad"));
         return std::make_unique<torch::optim::AdamW>(std::move(params), o);
     }
-    throw ConfigError("unknown optimizer \"" + name + "\" (known: Adam, AdamW, SGD)", {},
+    throw ConfigError("unknown optimizer \"" + name + "\" (known: Adam, AdamW, Novograd, SGD)", {},
                       context + ".name");
 }
 

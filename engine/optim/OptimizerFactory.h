@@ -1,5 +1,6 @@
 #pragma once
-/// Optimizers by name with PyTorch's parameter names: Adam, AdamW, SGD.
+/// Optimizers by name with PyTorch's (and MONAI's) parameter names: Adam, AdamW,
+/// Novograd, SGD.
 
 #include <torch/optim/optimizer.h>
 

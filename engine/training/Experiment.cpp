@@ -8,6 +8,7 @@
 #include "engine/data/SyntheticData.h"
 #include "engine/losses/Loss.h"
 #include "engine/networks/Network.h"
+#include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
 #include "engine/transforms/Compose.h"
 
@@ -116,7 +117,10 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         c.optimizer = j.value("optimizer", Json{{"name", "Adam"}, {"lr", 1e-3}});
         {
             auto probe = at::zeros({1}).requires_grad_();
-            (void)makeOptimizer(c.optimizer, {probe}, "optimizer");
+            auto optimizer = makeOptimizer(c.optimizer, {probe}, "optimizer");
+            c.scheduler = j.value("scheduler", Json());
+            if (!c.scheduler.is_null())
+                (void)makeScheduler(c.scheduler, *optimizer, "scheduler");
         }
         const Json trainer = j.value("trainer", Json::object());
         static const auto specs = TrainerOptions::params();
@@ -167,6 +171,7 @@ Json ExperimentConfig::toJson() const {
             {"network", network},
             {"loss", loss},
             {"optimizer", optimizer},
+            {"scheduler", scheduler},
             {"trainer",
              {{"max_epochs", trainer.max_epochs},
               {"batch_size", trainer.batch_size},

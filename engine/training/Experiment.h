@@ -7,6 +7,7 @@
 ///     "train_transforms": [...], "val_transforms": [...],
 ///     "network": {"name": "UNet", ...}, "loss": {"name": "DiceLoss", ...},
 ///     "optimizer": {"name": "Adam", "lr": 1e-3},
+///     "scheduler": {"name": "PolynomialLR", "total_iters": 20, "power": 0.9},
 ///     "trainer": {"max_epochs": 20, "batch_size": 2, ...} }
 ///
 /// Relative paths resolve against the current directory. When
@@ -52,6 +53,9 @@ struct ExperimentConfig {
     Json network;
     Json loss;
     Json optimizer;
+    /// null, or an lr schedule {"name": "WarmupCosineSchedule", ...,
+    /// "epoch_level": true} (see engine/optim/LrScheduler.h).
+    Json scheduler;
     TrainerOptions trainer;
 
     /// Parse and validate (every component is built once to check its

@@ -22,6 +22,7 @@
 #include "engine/networks/MemoryFormat.h"
 #include "engine/networks/Network.h"
 #include "engine/networks/StateDict.h"
+#include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
 #include "engine/training/Checkpoint.h"
 
@@ -174,6 +175,9 @@ JobState Trainer::run(const CancelToken& cancel) {
         toChannelsLast(*net);
     auto lossFn = lossRegistry().create(cfg.loss, "loss");
     auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
+    std::unique_ptr<LrScheduler> scheduler;
+    if (!cfg.scheduler.is_null())
+        scheduler = makeScheduler(cfg.scheduler, *optimizer, "scheduler");
     const int64_t outChannels = net->outChannels();
     const int64_t divisor = net->sizeDivisor();
 
@@ -214,6 +218,8 @@ JobState Trainer::run(const CancelToken& cancel) {
                 loss = loss + aux;
             loss.backward();
             optimizer->step();
+            if (scheduler && !scheduler->epochLevel())
+                scheduler->step();
             const double l = loss.item<double>();
             if (!std::isfinite(l))
                 throw Error("the loss became " + std::to_string(l) +
@@ -224,13 +230,16 @@ JobState Trainer::run(const CancelToken& cancel) {
             for (auto* o : obs)
                 o->onIteration(ev);
         }
+        if (scheduler && scheduler->epochLevel())
+            scheduler->step();
         EpochEvent ee;
         ee.epoch = epoch;
         ee.maxEpochs = int(cfg.trainer.max_epochs);
         ee.meanLoss = lossSum / double(perEpoch);
+        ee.lr = optimizer->param_groups().front().options().get_lr();
         if (epoch % cfg.trainer.val_interval == 0 || epoch == cfg.trainer.max_epochs) {
             net->eval();
-            DiceMetric metric({false, true});
+            DiceMetric metric(DiceMetricOptions().include_background(false));
             for (size_t i = 0; i < valSet.size(); ++i) {
                 if (cancel.isCancelled())
                     return JobState::Cancelled;
@@ -244,7 +253,7 @@ JobState Trainer::run(const CancelToken& cancel) {
                 at::Tensor pred = impl_->predict(*net, img, divisor);
                 metric(oneHot(pred, outChannels), oneHot(lab, outChannels));
             }
-            ee.valMeanDice = metric.aggregate();
+            ee.valMeanDice = metric.aggregate().front().value.item<double>();
             if (ee.valMeanDice > bestDice) {
                 bestDice = ee.valMeanDice;
                 bestEpoch = epoch;
@@ -277,10 +286,11 @@ JobState Trainer::run(const CancelToken& cancel) {
     at::Tensor pred =
         impl_->predict(*net, s.at("image").data().to(device, torch::kFloat).unsqueeze(0), divisor)
             .cpu();
-    pe.dice = DiceMetric::compute(oneHot(pred, outChannels),
-                                  oneHot(pe.label.data().unsqueeze(0), outChannels), {false, true})
-                  .nanmean()
-                  .item<double>();
+    pe.dice =
+        DiceMetric(DiceMetricOptions().include_background(false))
+            .compute(oneHot(pred, outChannels), oneHot(pe.label.data().unsqueeze(0), outChannels))
+            .nanmean()
+            .item<double>();
     pe.prediction = Volume(pred[0].to(torch::kByte).contiguous(), s.at("image").affine());
     pe.file = (out / "prediction_val0.nii.gz").string();
     writeNifti(pe.prediction, pe.file);

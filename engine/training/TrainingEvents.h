@@ -23,6 +23,7 @@ struct EpochEvent {
     int epoch = 0; ///< 1-based
     int maxEpochs = 0;
     double meanLoss = 0;
+    double lr = 0;           ///< learning rate of the first parameter group at the epoch's end
     double valMeanDice = -1; ///< < 0 when no validation ran this epoch
     double bestValMeanDice = -1;
     int bestEpoch = 0;

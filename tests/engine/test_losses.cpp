@@ -1,11 +1,10 @@
-/// DiceLoss on hand-computed cases and against MONAI's outputs; DiceMetric.
+/// DiceLoss on hand-computed cases and against MONAI's outputs.
 
 #include "TestSupport.h"
 
 #include "engine/core/Error.h"
 #include "engine/losses/DiceLoss.h"
 #include "engine/losses/Loss.h"
-#include "engine/metrics/DiceMetric.h"
 
 using namespace medulla;
 
@@ -81,80 +80,6 @@ private Q_SLOTS:
         QVERIFY2(test::allClose(input.grad(), test::parityArray(c, "outputs", "grad_input"),
                                 c["rtol"], c["atol"], &why),
                  why.c_str());
-    }
-
-    void diceMetric() {
-        // sample 0: gt fg 2 voxels, pred 1 of them -> 2/3; sample 1: empty gt -> NaN
-        at::Tensor y = torch::zeros({2, 2, 2, 2});
-        at::Tensor p = torch::zeros({2, 2, 2, 2});
-        y[0][1][0][0] = 1;
-        y[0][1][0][1] = 1;
-        p[0][1][0][0] = 1;
-        y.select(1, 0).copy_(1 - y.select(1, 1));
-        p.select(1, 0).copy_(1 - p.select(1, 1));
-        DiceMetric m({false, true});
-        at::Tensor d = m(p, y);
-        QVERIFY(std::fabs(d[0][0].item<double>() - 2.0 / 3.0) < 1e-6);
-        QVERIFY(std::isnan(d[1][0].item<double>()));
-        QVERIFY(std::fabs(m.aggregate() - 2.0 / 3.0) < 1e-6);
-        at::Tensor noIgnore = DiceMetric::compute(p, y, {false, false});
-        QCOMPARE(noIgnore[1][0].item<double>(), 1.0); // both empty -> 1
-    }
-
-    void diceMetricAggregateIsMonaiMean() {
-        // Per (sample, class) Dice: [[0.5, NaN], [1.0, 2/3]]. MONAI averages
-        // each sample's valid classes first: (0.5 + (1 + 2/3) / 2) / 2, not
-        // the flat mean of the three valid values.
-        at::Tensor y = torch::zeros({2, 3, 4});
-        at::Tensor p = torch::zeros({2, 3, 4});
-        y[0][1][0] = 1, y[0][1][1] = 1, p[0][1][0] = 1, p[0][1][2] = 1; // 2*1 / (2+2) = 0.5
-        // sample 0, class 2: empty ground truth -> NaN
-        y[1][1][0] = 1, p[1][1][0] = 1; // perfect -> 1
-        y[1][2][0] = 1, y[1][2][1] = 1, y[1][2][2] = 1;
-        p[1][2][0] = 1, p[1][2][1] = 1, p[1][2][3] = 1; // 2*2 / (3+3) = 2/3
-        DiceMetric m({false, true});
-        at::Tensor raw = m(p.unsqueeze(-1), y.unsqueeze(-1));
-        QVERIFY(std::fabs(raw[0][0].item<double>() - 0.5) < 1e-6);
-        QVERIFY(std::isnan(raw[0][1].item<double>()));
-        QVERIFY(std::fabs(raw[1][0].item<double>() - 1.0) < 1e-6);
-        QVERIFY(std::fabs(raw[1][1].item<double>() - 2.0 / 3.0) < 1e-6);
-        const double want = (0.5 + (1.0 + 2.0 / 3.0) / 2) / 2;
-        QVERIFY2(std::fabs(m.aggregate() - want) < 1e-6,
-                 qPrintable(QString("%1 vs %2").arg(m.aggregate()).arg(want)));
-        DiceMetric empty({false, true});
-        empty(torch::zeros({1, 2, 3, 1}), torch::zeros({1, 2, 3, 1}));
-        QCOMPARE(empty.aggregate(), 0.0); // nothing valid -> 0, as MONAI
-    }
-
-    void diceMetricParity_data() {
-        QTest::addColumn<QString>("caseId");
-        for (const char* id :
-             {"metric_dicemetric_01", "metric_dicemetric_02", "metric_dicemetric_03",
-              "metric_dicemetric_04", "metric_dicemetric_21_2d", "metric_dicemetric_23_empty",
-              "metric_dicemetric_24_empty", "metric_dicemetric_25_empty"})
-            QTest::newRow(id) << id;
-    }
-    void diceMetricParity() {
-        QFETCH(QString, caseId);
-        const auto c = test::parityCase(caseId.toStdString());
-        const auto& p = c["params"];
-        DiceMetric m({p.value("include_background", true), p.value("ignore_empty", true)});
-        at::Tensor raw =
-            m(test::parityArray(c, "inputs", "y_pred"), test::parityArray(c, "inputs", "y"));
-        std::string why;
-        QVERIFY2(test::allClose(torch::nan_to_num(raw, -7),
-                                torch::nan_to_num(test::parityArray(c, "outputs", "raw"), -7),
-                                c["rtol"], c["atol"], &why),
-                 why.c_str());
-        if (p.value("reduction", std::string("mean")) == "mean") {
-            const double want = test::parityArray(c, "outputs", "aggregate")
-                                    .to(torch::kDouble)
-                                    .reshape({-1})[0]
-                                    .item<double>();
-            const double got = m.aggregate();
-            QVERIFY2((std::isnan(want) && std::isnan(got)) || std::fabs(got - want) < 1e-5,
-                     qPrintable(QString("aggregate %1 vs %2").arg(got).arg(want)));
-        }
     }
 };
 

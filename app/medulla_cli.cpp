@@ -2,6 +2,7 @@
 /// as the studio.
 ///
 ///   medulla train EXPERIMENT.json [--output-dir DIR] [--epochs N] [--threads N]
+///                 [--resume [CHECKPOINT]] [--deterministic]
 ///   medulla info PATH [--json] [--reader NAME] [--series UID] [--thumbnails]
 ///   medulla demo-data DIR [--cases N] [--seed S]
 ///   medulla decathlon --task TASK --root DIR [--download] [--section S] [--url URL --md5 MD5]
@@ -20,12 +21,14 @@
 #include "app/cli/ConsoleObserver.h"
 #include "app/cli/DecathlonCommand.h"
 #include "app/cli/InfoCommand.h"
+#include "app/cli/KFoldCommand.h"
 #include "app/cli/ScoreCommand.h"
 #include "app/cli/WeightsCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/io/ImageLoader.h"
 #include "engine/training/TrainingJob.h"
+#include "engine/training/handlers/CheckpointSaver.h"
 
 #ifndef MEDULLA_RESOURCE_DIR
 #define MEDULLA_RESOURCE_DIR ""
@@ -44,20 +47,54 @@ void onSignal(int) {
         std::_Exit(130);
 }
 
-int runTrain(const std::string& file, const std::string& outputDir, int epochs, int threads,
-             bool quiet) {
+struct TrainArgs {
+    std::string experiment, outputDir;
+    int epochs = 0, threads = 0;
+    bool quiet = false;
+    bool resume = false;    ///< --resume given
+    std::string resumeFrom; ///< its value; empty: the run folder's latest checkpoint
+    bool deterministic = false;
+};
+
+/// The checkpoint `--resume` continues from. Throws IoError naming the file
+/// when there is none.
+std::string resumeCheckpoint(const TrainArgs& a, const medulla::ExperimentConfig& config) {
+    std::string path = a.resumeFrom;
+    if (path.empty()) {
+        const auto saving =
+            medulla::checkpointSaverOptionsFromJson(config.checkpoint, config.outputDir);
+        if (saving.latest_filename().empty())
+            throw medulla::ConfigError("--resume without a file needs a latest checkpoint name",
+                                       a.experiment, "checkpoint.latest_filename");
+        path = (std::filesystem::path(config.outputDir) / saving.latest_filename()).string();
+    }
+    if (!std::filesystem::exists(path))
+        throw medulla::IoError("no checkpoint to resume from (has this run saved one yet?)", path);
+    return path;
+}
+
+int runTrain(const TrainArgs& a) {
+    const std::string& file = a.experiment;
+    const bool quiet = a.quiet;
     auto config = medulla::ExperimentConfig::load(file);
-    if (!outputDir.empty())
-        config.outputDir = outputDir;
-    if (epochs > 0)
-        config.trainer.max_epochs = epochs;
-    if (threads > 0)
-        config.trainer.threads = threads;
+    if (!a.outputDir.empty())
+        config.outputDir = a.outputDir;
+    if (a.epochs > 0)
+        config.trainer.max_epochs = a.epochs;
+    if (a.threads > 0)
+        config.trainer.threads = a.threads;
+    if (a.deterministic)
+        config.trainer.deterministic = true;
+    const std::string resume = a.resume ? resumeCheckpoint(a, config) : std::string();
     std::printf("experiment %s: %s, %lld epochs, output in %s\n", config.name.c_str(), file.c_str(),
                 static_cast<long long>(config.trainer.max_epochs),
                 std::filesystem::absolute(config.outputDir).string().c_str());
     medulla::cli::ConsoleObserver observer(quiet);
     medulla::TrainingJob job(config, &observer);
+    if (!resume.empty()) {
+        std::printf("resuming from %s\n", resume.c_str());
+        job.resumeFrom(resume);
+    }
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     job.start();
@@ -105,20 +142,27 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "medulla 0.1.0");
 
-    std::string experiment, outputDir, dataDir;
-    int epochs = 0, threads = 0, cases = 16, seed = 0;
-    bool quiet = false;
+    std::string dataDir;
+    int cases = 16, seed = 0;
+    TrainArgs trainArgs;
     auto* train = app.add_subcommand("train", "Train the experiment described by a JSON file");
     train
-        ->add_option("experiment", experiment,
+        ->add_option("experiment", trainArgs.experiment,
                      "experiment JSON (see resources/demo_experiment.json)")
         ->required();
-    train->add_option("--output-dir", outputDir, "override output_dir");
-    train->add_option("--epochs", epochs, "override trainer.max_epochs")
+    train->add_option("--output-dir", trainArgs.outputDir, "override output_dir");
+    train->add_option("--epochs", trainArgs.epochs, "override trainer.max_epochs")
         ->check(CLI::PositiveNumber);
-    train->add_option("--threads", threads, "intra-op threads (default: all cores)")
+    train->add_option("--threads", trainArgs.threads, "intra-op threads (default: all cores)")
         ->check(CLI::PositiveNumber);
-    train->add_flag("--quiet", quiet, "no progress bar or log lines, only epochs");
+    train->add_flag("--quiet", trainArgs.quiet, "no progress bar or log lines, only epochs");
+    train
+        ->add_option("--resume", trainArgs.resumeFrom,
+                     "continue an interrupted run exactly where it stopped, from CHECKPOINT "
+                     "(default: the run folder's checkpoint.pt)")
+        ->expected(0, 1);
+    train->add_flag("--deterministic", trainArgs.deterministic,
+                    "bitwise repeatable training (also set trainer.deterministic; fix --threads)");
     auto* info = app.add_subcommand(
         "info", "Print what an image file or DICOM folder holds: reader, shape, type, geometry, "
                 "DICOM tags (a folder of several series: its study index)");
@@ -198,14 +242,38 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     score->add_option("--csv", scoreArgs.csv, "write the per-case table here (atomically)");
 
+    auto* kfold = app.add_subcommand(
+        "kfold", "K-fold cross-validation: train one model per fold on the experiment's "
+                 "datalist, then ensemble them on a held-out test set");
+    medulla::cli::KFoldArgs kfoldArgs;
+    kfold->add_option("experiment", kfoldArgs.experiment, "experiment JSON")->required();
+    kfold->add_option("--folds", kfoldArgs.folds, "number of folds (default 3)")
+        ->check(CLI::Range(2, 100));
+    kfold
+        ->add_option("--test-fraction", kfoldArgs.testFraction,
+                     "fraction of the cases held out as the test set (default 0.2)")
+        ->check(CLI::Range(0.0, 1.0));
+    kfold->add_option("--ensemble", kfoldArgs.ensemble, "mean (softmax) or vote (labels)")
+        ->check(CLI::IsMember({"mean", "vote"}));
+    kfold->add_option("--weights", kfoldArgs.weights, "per-model weights of the mean")
+        ->delimiter(',');
+    kfold->add_option("--output-dir", kfoldArgs.outputDir, "override output_dir");
+    kfold->add_option("--epochs", kfoldArgs.epochs, "override trainer.max_epochs")
+        ->check(CLI::PositiveNumber);
+    kfold->add_option("--threads", kfoldArgs.threads, "intra-op threads")
+        ->check(CLI::PositiveNumber);
+    kfold->add_flag("--quiet", kfoldArgs.quiet, "no progress bar or log lines, only epochs");
+
     CLI11_PARSE(app, argc, argv);
     if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
         std::fprintf(stderr, "error: weights %s needs --output\n", weightsArgs.action.c_str());
         return 2;
     }
     try {
-        if (*train)
-            return runTrain(experiment, outputDir, epochs, threads, quiet);
+        if (*train) {
+            trainArgs.resume = train->count("--resume") > 0;
+            return runTrain(trainArgs);
+        }
         if (*info)
             return medulla::cli::runInfo(infoArgs);
         if (*demo)
@@ -214,6 +282,11 @@ int main(int argc, char** argv) {
             return medulla::cli::runDecathlon(decathlonArgs);
         if (*weights)
             return medulla::cli::runWeights(weightsArgs);
+        if (*kfold) {
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            return medulla::cli::runKFold(kfoldArgs, [] { return g_interrupts > 0; });
+        }
         if (*score)
             return medulla::cli::runScore(scoreArgs);
     } catch (const std::exception& e) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 
+#include "app/parity/InferenceCase.h"
 #include "app/parity/LossCase.h"
 #include "app/parity/MetricCase.h"
 #include "app/parity/NetworkCase.h"
@@ -313,6 +314,7 @@ const std::map<std::string, GroupRunner>& groupRunners() {
         {"metrics", {medulla::parity::hasMetric, medulla::parity::runMetricCase}},
         {"networks", {medulla::parity::hasNetwork, medulla::parity::runNetworkCase}},
         {"optim", {medulla::parity::hasOptim, medulla::parity::runOptimCase}},
+        {"inference", {medulla::parity::hasInference, medulla::parity::runInferenceCase}},
     };
     return g;
 }

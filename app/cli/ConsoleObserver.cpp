@@ -8,6 +8,16 @@ namespace medulla::cli {
 ConsoleObserver::ConsoleObserver(bool quiet)
     : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), start_(std::chrono::steady_clock::now()) {}
 
+std::string ConsoleObserver::formatDuration(double seconds) {
+    const auto s = static_cast<long long>(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
 void ConsoleObserver::bar(double fraction, const std::string& text) {
     if (!tty_ || quiet_)
         return;
@@ -53,9 +63,19 @@ void ConsoleObserver::onPreparing(double fraction, const std::string& what) {
 
 void ConsoleObserver::onIteration(const IterationEvent& e) {
     std::lock_guard<std::mutex> lock(mutex_);
-    char text[160];
-    std::snprintf(text, sizeof text, "epoch %d iter %d/%d loss %.4f", e.epoch, e.iteration,
-                  e.iterationsPerEpoch, e.loss);
+    // ETA from the pace of this run's iterations so far (a resumed run starts
+    // counting at its first new iteration).
+    const auto now = std::chrono::steady_clock::now();
+    if (firstStep_ < 0) {
+        firstStep_ = e.globalStep - 1;
+        firstStepTime_ = now;
+    }
+    const double elapsed = std::chrono::duration<double>(now - firstStepTime_).count();
+    const long long done = e.globalStep - firstStep_;
+    const double eta = done > 0 ? elapsed / double(done) * double(e.totalSteps - e.globalStep) : 0;
+    char text[200];
+    std::snprintf(text, sizeof text, "epoch %d iter %d/%d loss %.4f  ETA %s", e.epoch, e.iteration,
+                  e.iterationsPerEpoch, e.loss, formatDuration(eta).c_str());
     bar(e.totalSteps ? double(e.globalStep) / double(e.totalSteps) : 0.0, text);
 }
 

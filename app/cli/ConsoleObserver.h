@@ -20,6 +20,9 @@ public:
     void onPrediction(const PredictionEvent& event) override;
     void onFinished(JobState state, const std::string& error) override;
 
+    /// "m:ss" or "h:mm:ss".
+    static std::string formatDuration(double seconds);
+
 private:
     void bar(double fraction, const std::string& text);
     void clearBar();
@@ -29,6 +32,8 @@ private:
     bool tty_;
     bool barShown_ = false;
     std::chrono::steady_clock::time_point start_;
+    long long firstStep_ = -1; ///< global step before this run's first iteration
+    std::chrono::steady_clock::time_point firstStepTime_;
 };
 
 } // namespace medulla::cli

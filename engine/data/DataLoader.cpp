@@ -69,9 +69,12 @@ int64_t DataLoader::batchesPerEpoch() const {
     return options_.drop_last() ? n / b : (n + b - 1) / b;
 }
 
-void DataLoader::startEpoch(int64_t epoch) {
+void DataLoader::startEpoch(int64_t epoch, int64_t firstBatch) {
     if (epoch < 0)
         throw ConfigError("must be >= 0", {}, "epoch");
+    if (firstBatch < 0 || firstBatch > batchesPerEpoch())
+        throw ConfigError("must be in [0, " + std::to_string(batchesPerEpoch()) + "]", {},
+                          "firstBatch");
     stopWorkers();
     epoch_ = epoch;
     order_ = epochOrder(epoch);
@@ -79,7 +82,7 @@ void DataLoader::startEpoch(int64_t epoch) {
     positions_.resize(order_.size());
     for (size_t i = 0; i < order_.size(); ++i)
         positions_[i] = i * r + size_t(options_.rank());
-    produce_ = cursor_ = 0;
+    produce_ = cursor_ = firstBatch;
     ready_.clear();
     failed_.clear();
     stop_ = false;

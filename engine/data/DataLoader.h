@@ -62,8 +62,12 @@ public:
     int64_t batchesPerEpoch() const;
 
     /// Begin epoch `epoch` (>= 0): fixes its order and starts the workers.
-    /// Stops the workers of an unfinished previous epoch first.
-    void startEpoch(int64_t epoch);
+    /// Stops the workers of an unfinished previous epoch first. With
+    /// `firstBatch` > 0 (a resumed run) next() starts at that batch; the
+    /// batches before it are not built, and those after it are exactly the
+    /// ones a full epoch gives (order and random transforms depend on the
+    /// seed, the epoch and the item's position only).
+    void startEpoch(int64_t epoch, int64_t firstBatch = 0);
     int64_t epoch() const { return epoch_; }
 
     /// The next batch of the epoch, or nothing at its end. Blocks until a

@@ -126,8 +126,6 @@ void MetricTable::append(const MetricTable& other) {
         rows[i].insert(rows[i].end(), other.rows[i].begin(), other.rows[i].end());
 }
 
-namespace {
-
 std::string csvField(const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos)
         return s;
@@ -146,8 +144,6 @@ std::string csvNumber(double v) {
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return buf;
 }
-
-} // namespace
 
 std::string MetricTable::toCsv() const {
     std::string out = "case";

@@ -55,6 +55,11 @@ struct MetricTable {
     void writeCsv(const std::string& path) const;
 };
 
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or newline.
+std::string csvField(const std::string& text);
+/// A CSV number: 17 significant digits, "nan", "inf" or "-inf".
+std::string csvNumber(double value);
+
 class Metric {
 public:
     virtual ~Metric() = default;

@@ -6,10 +6,12 @@
 #include <regex>
 
 #include "engine/data/SyntheticData.h"
+#include "engine/inference/InfererFactory.h"
 #include "engine/losses/Loss.h"
 #include "engine/networks/Network.h"
 #include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
+#include "engine/training/handlers/CheckpointSaver.h"
 #include "engine/transforms/Compose.h"
 
 namespace medulla {
@@ -20,7 +22,17 @@ std::vector<ParamSpec> TrainerOptions::params() {
             {"val_interval", ParamType::Int, 1, 1, 1e6, {}, "validate every N epochs"},
             {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "random seed"},
             {"threads", ParamType::Int, 0, 0, 1024, {}, "intra-op threads (0 = all)"},
-            {"device", ParamType::String, "auto", 0, 0, {}, "auto, cpu, cuda or cuda:N"}};
+            {"device", ParamType::String, "auto", 0, 0, {}, "auto, cpu, cuda or cuda:N"},
+            {"nan_policy", ParamType::String, "stop", 0, 0, {"stop", "skip"}, "on a NaN/inf loss"},
+            {"deterministic", ParamType::Bool, false, 0, 0, {}, "bitwise repeatable runs"},
+            {"amp",
+             ParamType::Bool,
+             false,
+             0,
+             0,
+             {},
+             "mixed precision: float16 autocast + gradient scaler on CUDA, bfloat16 autocast on "
+             "CPU"}};
 }
 
 namespace {
@@ -80,6 +92,12 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
             throw ConfigError("required string is missing", {}, "data.dataset");
         c.dataset = data["dataset"].get<std::string>();
         c.datalistKey = data.value("datalist_key", std::string("training"));
+        if (data.contains("validation_key")) {
+            if (!data["validation_key"].is_string())
+                throw ConfigError("expected a string (a section of the datalist)", {},
+                                  "data.validation_key");
+            c.validationKey = data["validation_key"].get<std::string>();
+        }
         if (data.contains("val_fraction")) {
             if (!data["val_fraction"].is_number())
                 throw ConfigError("expected a number", {}, "data.val_fraction");
@@ -122,6 +140,11 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
             if (!c.scheduler.is_null())
                 (void)makeScheduler(c.scheduler, *optimizer, "scheduler");
         }
+        c.inferer = j.value("inferer", Json());
+        if (!c.inferer.is_null())
+            (void)makeInferer(c.inferer, "inferer");
+        c.checkpoint = j.value("checkpoint", Json());
+        (void)checkpointSaverOptionsFromJson(c.checkpoint, c.outputDir, "checkpoint");
         const Json trainer = j.value("trainer", Json::object());
         static const auto specs = TrainerOptions::params();
         ParamReader r(trainer, "trainer", specs);
@@ -131,6 +154,9 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         c.trainer.seed = uint64_t(r.integer("seed"));
         c.trainer.threads = r.integer("threads");
         c.trainer.device = r.string("device");
+        c.trainer.nan_policy = r.string("nan_policy");
+        c.trainer.deterministic = r.boolean("deterministic");
+        c.trainer.amp = r.boolean("amp");
         if (!std::regex_match(c.trainer.device, std::regex("auto|cpu|cuda(:[0-9]+)?")))
             throw ConfigError("\"" + c.trainer.device + "\" is not auto, cpu, cuda or cuda:N", {},
                               "trainer.device");
@@ -163,22 +189,32 @@ Json ExperimentConfig::toJson() const {
                  {"num_workers", loaderWorkers}};
     if (!synthetic.is_null())
         data["synthetic"] = synthetic;
-    return {{"name", name},
-            {"output_dir", outputDir},
-            {"data", data},
-            {"train_transforms", trainTransforms},
-            {"val_transforms", valTransforms},
-            {"network", network},
-            {"loss", loss},
-            {"optimizer", optimizer},
-            {"scheduler", scheduler},
-            {"trainer",
-             {{"max_epochs", trainer.max_epochs},
-              {"batch_size", trainer.batch_size},
-              {"val_interval", trainer.val_interval},
-              {"seed", trainer.seed},
-              {"threads", trainer.threads},
-              {"device", trainer.device}}}};
+    if (!validationKey.empty())
+        data["validation_key"] = validationKey;
+    Json out = {{"name", name},
+                {"output_dir", outputDir},
+                {"data", data},
+                {"train_transforms", trainTransforms},
+                {"val_transforms", valTransforms},
+                {"network", network},
+                {"loss", loss},
+                {"optimizer", optimizer},
+                {"scheduler", scheduler},
+                {"trainer",
+                 {{"max_epochs", trainer.max_epochs},
+                  {"batch_size", trainer.batch_size},
+                  {"val_interval", trainer.val_interval},
+                  {"seed", trainer.seed},
+                  {"threads", trainer.threads},
+                  {"device", trainer.device},
+                  {"nan_policy", trainer.nan_policy},
+                  {"deterministic", trainer.deterministic},
+                  {"amp", trainer.amp}}}};
+    if (!inferer.is_null())
+        out["inferer"] = inferer;
+    if (!checkpoint.is_null())
+        out["checkpoint"] = checkpoint;
+    return out;
 }
 
 } // namespace medulla

@@ -8,7 +8,8 @@
 ///     "network": {"name": "UNet", ...}, "loss": {"name": "DiceLoss", ...},
 ///     "optimizer": {"name": "Adam", "lr": 1e-3},
 ///     "scheduler": {"name": "PolynomialLR", "total_iters": 20, "power": 0.9},
-///     "trainer": {"max_epochs": 20, "batch_size": 2, ...} }
+///     "inferer": {"name": "SlidingWindowInferer", "roi_size": [96, 96, 96]},
+///     "trainer": {"max_epochs": 20, "batch_size": 2, "nan_policy": "stop", ...} }
 ///
 /// Relative paths resolve against the current directory. When
 /// data.synthetic is present and data.dataset does not exist yet, the
@@ -32,6 +33,15 @@ struct TrainerOptions {
     /// "auto" (CUDA when this LibTorch has a usable GPU, else CPU), "cpu" or
     /// "cuda" / "cuda:N" (an error when no GPU is usable).
     std::string device = "auto";
+    /// A non-finite training loss: "stop" the run with an error naming the
+    /// epoch, iteration and cases, or "skip" that batch's update.
+    std::string nan_policy = "stop";
+    /// Deterministic algorithms (see engine/training/Determinism.h): with a
+    /// fixed `threads`, the same experiment gives bitwise the same weights,
+    /// also across an interruption and `--resume`.
+    bool deterministic = false;
+    /// MONAI's amp: autocast (+ a gradient scaler on CUDA); AmpHooks.h.
+    bool amp = false;
     static std::vector<ParamSpec> params();
 };
 
@@ -40,6 +50,9 @@ struct ExperimentConfig {
     std::string outputDir; ///< checkpoints, logs, predictions
     std::string dataset;   ///< Decathlon dataset.json
     std::string datalistKey = "training";
+    /// A datalist section to validate on ("data.validation_key"); empty:
+    /// val_fraction of datalist_key, split with the seed.
+    std::string validationKey;
     double valFraction = 0.2;
     Json synthetic; ///< null, or options of the synthetic generator
     /// The training dataset kind and its options ("data.cache"):
@@ -56,6 +69,15 @@ struct ExperimentConfig {
     /// null, or an lr schedule {"name": "WarmupCosineSchedule", ...,
     /// "epoch_level": true} (see engine/optim/LrScheduler.h).
     Json scheduler;
+    /// null (SimpleInferer), or how validation predicts a case
+    /// {"name": "SlidingWindowInferer", "roi_size": [...], ...} (see
+    /// engine/inference/InfererFactory.h).
+    Json inferer;
+    /// null (the defaults), or what the run's CheckpointSaver writes in
+    /// output_dir {"save_interval": 1, "epoch_level": true, "n_saved": 1, ...}
+    /// (MONAI's names; see checkpointSaverParams() in
+    /// engine/training/handlers/CheckpointSaver.h).
+    Json checkpoint;
     TrainerOptions trainer;
 
     /// Parse and validate (every component is built once to check its

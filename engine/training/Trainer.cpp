@@ -2,8 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <chrono>
-#include <cmath>
 #include <filesystem>
 
 #include "engine/core/AtomicFile.h"
@@ -16,6 +14,7 @@
 #include "engine/data/DatasetFactory.h"
 #include "engine/data/SmartCacheDataset.h"
 #include "engine/data/SyntheticData.h"
+#include "engine/inference/InfererFactory.h"
 #include "engine/io/NiftiIO.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/DiceMetric.h"
@@ -24,7 +23,20 @@
 #include "engine/networks/StateDict.h"
 #include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
+#include "engine/training/AmpHooks.h"
+#include "engine/training/Autocast.h"
 #include "engine/training/Checkpoint.h"
+#include "engine/training/CheckpointParts.h"
+#include "engine/training/Determinism.h"
+#include "engine/training/SupervisedEvaluator.h"
+#include "engine/training/SupervisedTrainer.h"
+#include "engine/training/handlers/CheckpointLoader.h"
+#include "engine/training/handlers/CheckpointSaver.h"
+#include "engine/training/handlers/LrScheduleHandler.h"
+#include "engine/training/handlers/MetricsSaver.h"
+#include "engine/training/handlers/ObserverHandler.h"
+#include "engine/training/handlers/StatsHandler.h"
+#include "engine/training/handlers/ValidationHandler.h"
 
 namespace fs = std::filesystem;
 
@@ -63,15 +75,69 @@ torch::Device resolveDevice(const std::string& name) {
     return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
 }
 
-/// Pad the spatial axes at the end so each is a multiple of k.
-at::Tensor padToMultiple(const at::Tensor& x, int64_t k) {
-    std::vector<int64_t> pad;
-    for (int64_t d = x.dim() - 1; d >= 2; --d) {
-        const int64_t n = x.size(d);
-        pad.push_back(0);
-        pad.push_back((k - n % k) % k);
-    }
-    return torch::constant_pad_nd(x, pad, 0);
+/// The inferer of the validation: the experiment's "inferer" (null:
+/// SimpleInferer). The evaluator pads each input to the network's size
+/// divisor, so a sliding window of any roi_size works.
+InfererPtr validationInferer(const ExperimentConfig& cfg) {
+    return cfg.inferer.is_null() ? InfererPtr() : makeInferer(cfg.inferer, "inferer");
+}
+
+/// The files a run writes in its output folder.
+struct RunFiles {
+    std::string checkpoint; ///< the newest resumable state ("" when disabled)
+    std::string best;       ///< on a new best key metric ("" when disabled)
+    std::string bestState;  ///< the best model as a PyTorch-loadable state dict
+};
+
+/// Everything a run needs to continue exactly (TrainingCheckpoint.h): model,
+/// optimizer, lr schedule, progress, random generators, SmartCache position
+/// and the experiment.
+std::shared_ptr<TrainingCheckpoint> runCheckpoint(SupervisedTrainer& trainer,
+                                                  LrScheduler* scheduler,
+                                                  SmartCacheDataset* smartCache,
+                                                  const ExperimentConfig& cfg) {
+    auto checkpoint = std::make_shared<TrainingCheckpoint>();
+    addModel(*checkpoint, trainer.network());
+    addOptimizer(*checkpoint, trainer.optimizer());
+    if (scheduler)
+        addScheduler(*checkpoint, *scheduler);
+    addWorkflowProgress(*checkpoint, trainer);
+    addRandomGenerators(*checkpoint);
+    if (smartCache)
+        addSmartCache(*checkpoint, *smartCache, trainer);
+    checkpoint->setExperiment(cfg.toJson());
+    return checkpoint;
+}
+
+/// Checkpoint saving of a run: the CheckpointSaver of the experiment's
+/// "checkpoint" section (by default checkpoint_epoch=N.pt and checkpoint.pt
+/// after every epoch, best_model.pt on a new best), and best_model_state.pt
+/// when a validation set a new best. Attach it after the lr step, the
+/// validation and the cache swap, before the ObserverHandler, which reports
+/// the checkpoint of the epoch.
+void attachCheckpointSaving(SupervisedTrainer& trainer, const SupervisedEvaluator& evaluator,
+                            std::shared_ptr<TrainingCheckpoint> checkpoint,
+                            const CheckpointSaverOptions& options, const RunFiles& files) {
+    auto validatedAt = std::make_shared<int64_t>(-1);
+    trainer.on(ValidationHandler::kValidationCompleted,
+               [validatedAt](Workflow& w) { *validatedAt = w.state().epoch; });
+    trainer.on(Event::EpochCompleted, [&trainer, &evaluator, files, validatedAt](Workflow&) {
+        if (*validatedAt == trainer.state().epoch && evaluator.improved())
+            writeStateDict(moduleStateDict(trainer.network()), files.bestState);
+    });
+    trainer.addHandler(std::make_shared<CheckpointSaver>(std::move(checkpoint), options));
+}
+
+/// The sections of two experiments that differ ("optimizer, trainer").
+std::string differingSections(const Json& a, const Json& b) {
+    std::string out;
+    for (const auto& kv : a.items())
+        if (!b.contains(kv.key()) || b[kv.key()] != kv.value())
+            out += (out.empty() ? "" : ", ") + kv.key();
+    for (const auto& kv : b.items())
+        if (!a.contains(kv.key()))
+            out += (out.empty() ? "" : ", ") + kv.key();
+    return out;
 }
 
 } // namespace
@@ -79,21 +145,11 @@ at::Tensor padToMultiple(const at::Tensor& x, int64_t k) {
 struct Trainer::Impl {
     ExperimentConfig config;
     std::vector<TrainingObserver*> observers;
+    std::string resumeFrom;
 
     void message(const std::string& m) {
         for (auto* o : observers)
             o->onMessage(m);
-    }
-
-    /// (1, C, *spatial) logits -> argmax labels (1, 1, *spatial), padding
-    /// to the network's divisibility and cropping back.
-    at::Tensor predict(Network& net, const at::Tensor& image, int64_t divisor) {
-        torch::NoGradGuard ng;
-        at::Tensor x = padToMultiple(image, divisor);
-        at::Tensor logits = net.forward(x);
-        for (int64_t d = 2; d < image.dim(); ++d)
-            logits = logits.narrow(d, 0, image.size(d));
-        return logits.argmax(1, true);
     }
 };
 
@@ -107,6 +163,10 @@ void Trainer::addObserver(TrainingObserver* observer) {
     impl_->observers.push_back(observer);
 }
 
+void Trainer::resumeFrom(std::string checkpoint) {
+    impl_->resumeFrom = std::move(checkpoint);
+}
+
 const ExperimentConfig& Trainer::config() const {
     return impl_->config;
 }
@@ -116,9 +176,17 @@ JobState Trainer::run(const CancelToken& cancel) {
     auto& obs = impl_->observers;
     const int threads = configureThreads(int(cfg.trainer.threads));
     installCpuAllocator(); // reuses a step's large buffers (see CpuAllocator.h)
+    setDeterministic(cfg.trainer.deterministic);
     seedTorch(cfg.trainer.seed);
     const torch::Device device = resolveDevice(cfg.trainer.device);
-    impl_->message("device: " + device.str() + ", intra-op threads: " + std::to_string(threads));
+    impl_->message("device: " + device.str() + ", intra-op threads: " + std::to_string(threads) +
+                   (cfg.trainer.deterministic ? ", deterministic" : ""));
+    if (!impl_->resumeFrom.empty()) { // fail before preparing the data
+        const CheckpointHeader h = TrainingCheckpoint::readHeader(impl_->resumeFrom);
+        const std::string differs = differingSections(h.experiment, cfg.toJson());
+        if (!h.experiment.is_null() && !differs.empty())
+            impl_->message("note: the experiment differs from the checkpoint's in: " + differs);
+    }
 
     // --- data ---------------------------------------------------------------
     std::error_code ec;
@@ -133,20 +201,19 @@ JobState Trainer::run(const CancelToken& cancel) {
                               syntheticOptionsFromJson(cfg.synthetic), p, &cancel);
     }
     auto items = loadDecathlonDatalist(cfg.dataset, cfg.datalistKey);
-    auto split = splitDatalist(items, cfg.valFraction, cfg.trainer.seed);
+    DatalistSplit split;
+    if (cfg.validationKey.empty()) {
+        split = splitDatalist(items, cfg.valFraction, cfg.trainer.seed);
+    } else {
+        split.train = std::move(items);
+        split.validation = loadDecathlonDatalist(cfg.dataset, cfg.validationKey);
+    }
     if (split.train.empty() || split.validation.empty())
         throw ConfigError("need at least one training and one validation case; the list has " +
                               std::to_string(split.train.size() + split.validation.size()),
                           cfg.dataset, "data.val_fraction");
     impl_->message("cases: " + std::to_string(split.train.size()) + " training, " +
                    std::to_string(split.validation.size()) + " validation");
-    const std::vector<std::string> valNames = [&] {
-        std::vector<std::string> n;
-        for (const auto& s : split.validation)
-            n.push_back(
-                fs::path(s.paths.count("image") ? s.paths.at("image") : "").filename().string());
-        return n;
-    }();
     StageProgress trainProgress(obs, 0.3, 0.85), valProgress(obs, 0.85, 1.0);
     std::unique_ptr<Dataset> trainSet =
         makeDataset(cfg.datasetConfig, std::move(split.train),
@@ -164,127 +231,104 @@ JobState Trainer::run(const CancelToken& cancel) {
                                      .shuffle(true)
                                      .seed(cfg.trainer.seed + 1)
                                      .num_workers(cfg.loaderWorkers));
+    // whole cases one at a time, in datalist order
+    DataLoader valLoader(valSet, DataLoaderOptions().batch_size(1));
 
     // --- model --------------------------------------------------------------
-    auto net = networkRegistry().create(cfg.network, "network");
+    NetworkPtr net = networkRegistry().create(cfg.network, "network");
     net->to(device);
     // 3D on CPU: channels-last activations (oneDNN skips its layout reorders).
     const bool fastLayout =
         preferChannelsLast(device, int64_t(cfg.network.value("spatial_dims", 3)) + 2);
-    if (fastLayout)
-        toChannelsLast(*net);
-    auto lossFn = lossRegistry().create(cfg.loss, "loss");
-    auto optimizer = makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
-    std::unique_ptr<LrScheduler> scheduler;
+    LossPtr lossFn = lossRegistry().create(cfg.loss, "loss");
+    std::shared_ptr<torch::optim::Optimizer> optimizer =
+        makeOptimizer(cfg.optimizer, net->parameters(), "optimizer");
+    std::shared_ptr<LrScheduler> scheduler;
     if (!cfg.scheduler.is_null())
         scheduler = makeScheduler(cfg.scheduler, *optimizer, "scheduler");
-    const int64_t outChannels = net->outChannels();
-    const int64_t divisor = net->sizeDivisor();
 
     const fs::path out(cfg.outputDir);
-    const std::string ckpt = (out / "checkpoint.pt").string();
-    const std::string best = (out / "best_model.pt").string();
+    const CheckpointSaverOptions saving =
+        checkpointSaverOptionsFromJson(cfg.checkpoint, out.string());
+    auto inOut = [&](const std::string& name) {
+        return name.empty() ? name : (out / name).string();
+    };
+    const RunFiles files{inOut(saving.latest_filename()),
+                         saving.save_key_metric() ? inOut(saving.key_metric_filename())
+                                                  : std::string(),
+                         (out / "best_model_state.pt").string()};
     writeTextAtomically((out / "experiment.json").string(), cfg.toJson().dump(2) + "\n");
 
-    const int64_t perEpoch = loader.batchesPerEpoch();
-    const long long total = (long long)(perEpoch * cfg.trainer.max_epochs);
-    long long step = 0;
-    double bestDice = -1;
-    int bestEpoch = 0;
-    for (auto* o : obs)
-        o->onStateChanged(JobState::Running);
-
-    for (int epoch = 1; epoch <= int(cfg.trainer.max_epochs); ++epoch) {
-        const auto t0 = std::chrono::steady_clock::now();
-        net->train();
-        loader.startEpoch(epoch - 1);
-        double lossSum = 0;
-        for (int64_t b = 0; b < perEpoch; ++b) {
-            if (cancel.isCancelled())
-                return JobState::Cancelled;
-            std::optional<Batch> next = loader.next(&cancel);
-            if (!next) // cannot happen: perEpoch is the loader's count
-                break;
-            Batch& batch = *next;
-            if (!batch.count("image") || !batch.count("label"))
-                throw ConfigError("train_transforms must produce \"image\" and \"label\"", {},
-                                  "train_transforms");
-            optimizer->zero_grad();
-            at::Tensor input = batch["image"].to(device, torch::kFloat);
-            at::Tensor output = net->forward(fastLayout ? channelsLast(input) : input);
-            at::Tensor loss = (*lossFn)(output, batch["label"].to(device, torch::kFloat));
-            // Networks with a loss term of their own (SegResNetVAE's VAE loss).
-            if (at::Tensor aux = net->auxiliaryLoss(); aux.defined())
-                loss = loss + aux;
-            loss.backward();
-            optimizer->step();
-            if (scheduler && !scheduler->epochLevel())
-                scheduler->step();
-            const double l = loss.item<double>();
-            if (!std::isfinite(l))
-                throw Error("the loss became " + std::to_string(l) +
-                            "; lower optimizer.lr or check the labels");
-            lossSum += l;
-            ++step;
-            IterationEvent ev{epoch, int(b + 1), int(perEpoch), step, total, l};
-            for (auto* o : obs)
-                o->onIteration(ev);
-        }
-        if (scheduler && scheduler->epochLevel())
-            scheduler->step();
-        EpochEvent ee;
-        ee.epoch = epoch;
-        ee.maxEpochs = int(cfg.trainer.max_epochs);
-        ee.meanLoss = lossSum / double(perEpoch);
-        ee.lr = optimizer->param_groups().front().options().get_lr();
-        if (epoch % cfg.trainer.val_interval == 0 || epoch == cfg.trainer.max_epochs) {
-            net->eval();
-            DiceMetric metric(DiceMetricOptions().include_background(false));
-            for (size_t i = 0; i < valSet.size(); ++i) {
-                if (cancel.isCancelled())
-                    return JobState::Cancelled;
-                const Sample& s = valSet.cached(i);
-                if (s.at("image").spatialShape() != s.at("label").spatialShape())
-                    throw ShapeError("image and label sizes differ",
-                                     s.paths.count("image") ? s.paths.at("image") : std::string(),
-                                     "val_transforms");
-                at::Tensor img = s.at("image").data().to(device, torch::kFloat).unsqueeze(0);
-                at::Tensor lab = s.at("label").data().to(device).unsqueeze(0);
-                at::Tensor pred = impl_->predict(*net, img, divisor);
-                metric(oneHot(pred, outChannels), oneHot(lab, outChannels));
-            }
-            ee.valMeanDice = metric.aggregate().front().value.item<double>();
-            if (ee.valMeanDice > bestDice) {
-                bestDice = ee.valMeanDice;
-                bestEpoch = epoch;
-                saveCheckpoint(best, *net, nullptr, {epoch, bestDice});
-                writeStateDict(moduleStateDict(*net), (out / "best_model_state.pt").string());
-            }
-        }
-        if (smartCache)
-            smartCache->updateCache(); // swap in the items prepared during the epoch
-        saveCheckpoint(ckpt, *net, optimizer.get(), {epoch, bestDice});
-        ee.bestValMeanDice = bestDice;
-        ee.bestEpoch = bestEpoch;
-        ee.checkpoint = ckpt;
-        ee.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        for (auto* o : obs)
-            o->onEpoch(ee);
+    // --- workflows and handlers ---------------------------------------------
+    SupervisedTrainer trainer(device, loader, net, optimizer, lossFn,
+                              SupervisedTrainerOptions()
+                                  .max_epochs(cfg.trainer.max_epochs)
+                                  .channels_last(fastLayout)
+                                  .nan_policy(cfg.trainer.nan_policy));
+    auto evaluator = std::make_shared<SupervisedEvaluator>(
+        device, valLoader, net, SupervisedEvaluatorOptions().channels_last(fastLayout), nullptr,
+        validationInferer(cfg));
+    std::shared_ptr<GradScaler> scaler;
+    if (cfg.trainer.amp) { // MONAI's amp=true: autocast, + a gradient scaler on CUDA
+        scaler = std::make_shared<GradScaler>(GradScalerOptions().enabled(device.is_cuda()));
+        if (device.is_cpu())
+            if (std::string w = cpuBf16WarningOnce(); !w.empty() && !cpuHasNativeBf16())
+                impl_->message("warning: " + w);
+        trainer.setStepHooks(ampTrainingHooks(device, scaler));
+        evaluator->setStepHooks(ampEvaluationHooks(device));
     }
+    evaluator->addHandler(
+        std::make_shared<MetricsSaver>(MetricsSaverOptions().save_dir(out.string())));
+    auto checkpoint = runCheckpoint(trainer, scheduler.get(), smartCache, cfg);
+    if (scaler && scaler->isEnabled())
+        addStateful(*checkpoint, "grad_scaler", *scaler);
+    if (!impl_->resumeFrom.empty()) { // first: STARTED restores the state the others see
+        auto loader = std::make_shared<CheckpointLoader>(
+            checkpoint, CheckpointLoaderOptions(impl_->resumeFrom));
+        loader->setLogger([this](const std::string& m) { impl_->message(m); });
+        trainer.addHandler(loader);
+    }
+    // Callbacks of one event run in this order: lr step, validation, cache
+    // swap, checkpoints, then the reports of what they did.
+    if (scheduler)
+        trainer.addHandler(std::make_shared<LrScheduleHandler>(scheduler));
+    trainer.addHandler(std::make_shared<ValidationHandler>(
+        evaluator, &cancel,
+        ValidationHandlerOptions().interval(cfg.trainer.val_interval).exec_at_end(true)));
+    if (smartCache) // swap in the items prepared during the epoch
+        trainer.on(Event::EpochCompleted, [smartCache](Workflow&) { smartCache->updateCache(); });
+    attachCheckpointSaving(trainer, *evaluator, checkpoint, saving, files);
+    trainer.addHandler(std::make_shared<StatsHandler>(
+        LogSink(), StatsHandlerOptions().log_file((out / "train.log").string())));
+    trainer.addHandler(std::make_shared<ObserverHandler>(
+        obs, ObserverHandlerOptions().checkpoint(files.checkpoint)));
+
+    try {
+        if (trainer.run(cancel) == JobState::Cancelled)
+            return JobState::Cancelled;
+    } catch (const CancelledError&) { // cancelled while waiting for data or validating
+        return JobState::Cancelled;
+    }
+    if (trainer.skippedIterations() > 0)
+        impl_->message(std::to_string(trainer.skippedIterations()) +
+                       " iterations skipped (non-finite loss, trainer.nan_policy \"skip\")");
 
     // --- the best model's prediction for the first validation case -----------
     if (cancel.isCancelled())
         return JobState::Cancelled;
-    if (fs::exists(best))
-        loadCheckpoint(best, *net);
-    net->eval();
+    if (!files.best.empty() && fs::exists(files.best))
+        loadCheckpoint(files.best, *net);
     const Sample& s = valSet.cached(0);
     PredictionEvent pe;
-    pe.caseName = valNames.empty() ? "validation case" : valNames.front();
+    pe.caseName = fs::path(Dataset::describe(valSet.item(0))).filename().string();
+    if (pe.caseName.empty())
+        pe.caseName = "validation case";
     pe.image = s.at("image");
     pe.label = s.at("label");
+    const int64_t outChannels = net->outChannels();
     at::Tensor pred =
-        impl_->predict(*net, s.at("image").data().to(device, torch::kFloat).unsqueeze(0), divisor)
+        evaluator->predict(s.at("image").data().to(device, torch::kFloat).unsqueeze(0))
+            .argmax(1, true)
             .cpu();
     pe.dice =
         DiceMetric(DiceMetricOptions().include_background(false))

@@ -2,17 +2,26 @@
 /// Supervised segmentation training, run synchronously on the calling
 /// thread (TrainingJob runs it on a worker thread). One run:
 ///   prepare data (generate synthetic data if configured, cache the
-///   deterministic transforms) -> for each epoch: iterations of forward,
-///   loss, backward, optimizer step; validation (mean foreground Dice) every
-///   val_interval epochs; checkpoint "checkpoint.pt" after every epoch and
-///   "best_model.pt" (+ PyTorch-loadable "best_model_state.pt") on a new best
-///   -> the best model's prediction for the first validation case.
+///   deterministic transforms) -> a SupervisedTrainer (forward, loss,
+///   backward, optimizer step per iteration) with handlers: the lr schedule,
+///   validation by a SupervisedEvaluator (mean foreground Dice, the
+///   experiment's inferer) every val_interval epochs and after the last,
+///   checkpoints (a CheckpointSaver as the experiment's "checkpoint"
+///   section says; by default "checkpoint_epoch=N.pt" and "checkpoint.pt"
+///   after every epoch and "best_model.pt" on a new best, each holding the
+///   complete training state, see TrainingCheckpoint.h) and the
+///   PyTorch-loadable "best_model_state.pt" on a new best, the observers'
+///   events -> the best model's prediction for the first validation case.
+/// The output folder also gets experiment.json, train.log (StatsHandler),
+/// metrics.csv, val_cases_epoch<N>.csv and val_cases_best.csv (MetricsSaver).
 /// The run uses trainer.device (CUDA when available by default); data stays
 /// on the CPU until each batch is moved there.
 /// Cancellation is checked before every iteration and every validation
-/// case, so a run stops within one iteration; written checkpoints stay.
+/// case, so a run stops within one iteration; written checkpoints stay and
+/// checkpoint.pt gets the state to resume from (resumeFrom()).
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/core/CancelToken.h"
@@ -28,6 +37,13 @@ public:
 
     /// Observers are called on the thread running run(); not owned.
     void addObserver(TrainingObserver* observer);
+    /// Continue the run saved in `checkpoint` (a TrainingCheckpoint, e.g.
+    /// <output_dir>/checkpoint.pt) instead of starting afresh: the model,
+    /// optimizer, lr schedule, progress, random generators and SmartCache
+    /// position are restored before the first iteration, which is the one
+    /// after the saved state. Empty: a fresh run. Errors (missing file,
+    /// another network) are thrown by run() and name the file.
+    void resumeFrom(std::string checkpoint);
 
     /// Run to completion. Returns Completed or Cancelled; throws on failure
     /// (medulla::Error subclasses name the file or field).

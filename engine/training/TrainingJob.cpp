@@ -136,6 +136,7 @@ void TrainingJob::runWorker() {
     try {
         Trainer trainer(config_);
         trainer.addObserver(&gate);
+        trainer.resumeFrom(resumeFrom_);
         final = trainer.run(cancel_);
     } catch (const CancelledError&) {
         final = JobState::Cancelled;

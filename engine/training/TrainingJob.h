@@ -24,6 +24,8 @@ public:
     /// Cancels and joins.
     ~TrainingJob();
 
+    /// Continue from a checkpoint (Trainer::resumeFrom); call before start().
+    void resumeFrom(std::string checkpoint) { resumeFrom_ = std::move(checkpoint); }
     /// Start the worker; false if already started.
     bool start();
     /// Request cancellation (any thread); the run stops within one iteration.
@@ -49,6 +51,7 @@ private:
     void runWorker();
 
     ExperimentConfig config_;
+    std::string resumeFrom_;
     TrainingObserver* observer_;
     CancelToken cancel_;
     mutable std::mutex mutex_;         ///< guards state_, error_, paused_

@@ -11,6 +11,7 @@
 #include "engine/transforms/KeepLargestConnectedComponentd.h"
 #include "engine/transforms/LabelToContourd.h"
 #include "engine/transforms/LoadImaged.h"
+#include "engine/transforms/MeanEnsembled.h"
 #include "engine/transforms/NormalizeIntensityd.h"
 #include "engine/transforms/RandCropByLabelClassesd.h"
 #include "engine/transforms/RandCropByPosNegLabeld.h"
@@ -29,6 +30,7 @@
 #include "engine/transforms/SpatialCropd.h"
 #include "engine/transforms/SpatialPadd.h"
 #include "engine/transforms/ThresholdIntensityd.h"
+#include "engine/transforms/VoteEnsembled.h"
 // Intensity augmentation, utility and IO transforms.
 #include "engine/transforms/Affined.h"
 #include "engine/transforms/CastToTyped.h"
@@ -112,6 +114,8 @@ Registry<Transform>& transformRegistry() {
         r.add(RemoveSmallObjectsd::info(), &RemoveSmallObjectsd::fromJson);
         r.add(FillHolesd::info(), &FillHolesd::fromJson);
         r.add(LabelToContourd::info(), &LabelToContourd::fromJson);
+        r.add(MeanEnsembled::info(), &MeanEnsembled::fromJson);
+        r.add(VoteEnsembled::info(), &VoteEnsembled::fromJson);
         r.add(Spacingd::info(), &Spacingd::fromJson);
         r.add(Orientationd::info(), &Orientationd::fromJson);
         r.add(Resized::info(), &Resized::fromJson);

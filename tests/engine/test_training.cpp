@@ -13,6 +13,7 @@
 #include "engine/data/SyntheticData.h"
 #include "engine/networks/Network.h"
 #include "engine/networks/StateDict.h"
+#include "engine/training/Autocast.h"
 #include "engine/training/Checkpoint.h"
 #include "engine/training/Trainer.h"
 #include "engine/training/TrainingJob.h"
@@ -185,6 +186,42 @@ private Q_SLOTS:
         QVERIFY(fs::exists(rec.prediction.file));
     }
 
+    void ampOnCpuMatchesFloat32() {
+        // trainer.amp on CPU: bfloat16 autocast (no scaler); a slow-bf16
+        // warning when the CPU lacks bf16 instructions; validation Dice of
+        // each epoch within 0.02 of the float32 run.
+        std::vector<double> dice[2];
+        std::vector<std::string> messages;
+        for (int amp = 0; amp < 2; ++amp) {
+            QTemporaryDir dir;
+            Json j = tinyExperiment(dir.path().toStdString(), 3);
+            j["trainer"]["amp"] = amp == 1;
+            Trainer trainer(ExperimentConfig::fromJson(j));
+            struct Messages : Recorder {
+                std::vector<std::string>* out = nullptr;
+                void onMessage(const std::string& m) override { out->push_back(m); }
+            } rec;
+            rec.out = &messages;
+            trainer.addObserver(&rec);
+            CancelToken never;
+            QCOMPARE(trainer.run(never), JobState::Completed);
+            for (const auto& e : rec.epochs)
+                dice[amp].push_back(e.valMeanDice);
+        }
+        QCOMPARE(dice[1].size(), dice[0].size());
+        for (size_t e = 0; e < dice[0].size(); ++e)
+            QVERIFY2(std::fabs(dice[1][e] - dice[0][e]) < 0.02,
+                     qPrintable(QString("epoch %1: amp %2, fp32 %3")
+                                    .arg(e + 1)
+                                    .arg(dice[1][e])
+                                    .arg(dice[0][e])));
+        bool warned = false;
+        for (const auto& m : messages)
+            warned = warned || m.find("bf16") != std::string::npos ||
+                     m.find("bfloat16") != std::string::npos;
+        QCOMPARE(warned, !cpuHasNativeBf16());
+    }
+
     void cancelStopsWithinOneIteration() {
         QTemporaryDir dir;
         auto cfg = ExperimentConfig::fromJson(tinyExperiment(dir.path().toStdString(), 50));
@@ -279,6 +316,13 @@ private Q_SLOTS:
         QTest::newRow("device") << "/trainer/device"
                                 << "\"gpu\""
                                 << "trainer.device";
+        QTest::newRow("nan policy") << "/trainer/nan_policy"
+                                    << "\"ignore\""
+                                    << "trainer.nan_policy";
+        QTest::newRow("inferer") << "/inferer"
+                                 << R"({"name": "SlidingWindowInferer", "roi_size": [16, 16, 16],
+                                        "sw_batch_size": 0})"
+                                 << "inferer.sw_batch_size";
     }
     void configErrorsNameTheField() {
         QFETCH(QString, pointer);

@@ -1,6 +1,7 @@
 #include "engine/inference/SlidingWindowInferer.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 #include <torch/nn/functional/padding.h>
 
@@ -237,6 +238,9 @@ at::Tensor SlidingWindowInferer::weights(const std::vector<int64_t>& roi,
     auto it = cache_.find(key);
     if (it != cache_.end())
         return it->second;
+    // A normal tensor even when the first call runs under InferenceMode, so
+    // that a later call that records gradients can still use the cache.
+    c10::InferenceMode normalTensors(false);
     at::Tensor w;
     const at::Tensor& user = options_.roi_weight_map();
     if (user.defined()) {

@@ -241,6 +241,20 @@ private Q_SLOTS:
         QCOMPARE(calls, 2);
     }
 
+    void gradientsFlowAfterAnInferenceModeCall() {
+        // The cached map of a first call under InferenceMode must not stop a
+        // later call that records gradients (d sum(out) / d scale = sum(x)).
+        const auto inf = sliding({4, 4}, 0.5, "gaussian");
+        const at::Tensor x = torch::rand({1, 1, 9, 7});
+        {
+            c10::InferenceMode mode;
+            inf(x, [](const at::Tensor& w) { return w; });
+        }
+        at::Tensor scale = torch::ones({1}, torch::requires_grad());
+        inf(x, [&](const at::Tensor& w) { return w * scale; }).sum().backward();
+        QVERIFY(std::abs(scale.grad().item<double>() - x.sum().item<double>()) < 1e-3);
+    }
+
     void errorsNameTheField() {
         auto ok = [] { return SlidingWindowInfererOptions().roi_size({8, 8}); };
         const at::Tensor x = torch::zeros({1, 1, 10, 10, 10});

@@ -7,6 +7,9 @@
 ///   medulla demo-data DIR [--cases N] [--seed S]
 ///   medulla decathlon --task TASK --root DIR [--download] [--section S] [--url URL --md5 MD5]
 ///   medulla weights import|export|check INPUT --network NET.json [-o OUTPUT]
+///   medulla evaluate EXPERIMENT.json --model PATH [--section S] [--save-predictions] ...
+///   medulla infer EXPERIMENT.json --model PATH --input FILE|FOLDER|LIST.json ...
+///   medulla ensemble EXPERIMENT.json --models PATH,PATH,... [--mode mean|vote] ...
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -20,6 +23,10 @@
 
 #include "app/cli/ConsoleObserver.h"
 #include "app/cli/DecathlonCommand.h"
+#include "app/cli/EnsembleCommand.h"
+#include "app/cli/EvaluateCommand.h"
+#include "app/cli/GanCommand.h"
+#include "app/cli/InferCommand.h"
 #include "app/cli/InfoCommand.h"
 #include "app/cli/KFoldCommand.h"
 #include "app/cli/ScoreCommand.h"
@@ -27,6 +34,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/io/ImageLoader.h"
+#include "engine/training/GanExperiment.h"
 #include "engine/training/TrainingJob.h"
 #include "engine/training/handlers/CheckpointSaver.h"
 
@@ -76,6 +84,13 @@ std::string resumeCheckpoint(const TrainArgs& a, const medulla::ExperimentConfig
 int runTrain(const TrainArgs& a) {
     const std::string& file = a.experiment;
     const bool quiet = a.quiet;
+    if (medulla::isGanExperimentFile(file)) { // "workflow": "gan"
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        return medulla::cli::runGanTrain({file, a.outputDir, a.epochs, a.threads, quiet, a.resume,
+                                          a.resumeFrom, a.deterministic},
+                                         [] { return g_interrupts > 0; });
+    }
     auto config = medulla::ExperimentConfig::load(file);
     if (!a.outputDir.empty())
         config.outputDir = a.outputDir;
@@ -263,6 +278,13 @@ int main(int argc, char** argv) {
     kfold->add_option("--threads", kfoldArgs.threads, "intra-op threads")
         ->check(CLI::PositiveNumber);
     kfold->add_flag("--quiet", kfoldArgs.quiet, "no progress bar or log lines, only epochs");
+    medulla::cli::EnsembleArgs ensembleArgs;
+    auto* ensemble = medulla::cli::addEnsembleCommand(app, ensembleArgs);
+
+    medulla::cli::EvaluateArgs evaluateArgs;
+    auto* evaluate = medulla::cli::addEvaluateCommand(app, evaluateArgs);
+    medulla::cli::InferArgs inferArgs;
+    auto* infer = medulla::cli::addInferCommand(app, inferArgs);
 
     CLI11_PARSE(app, argc, argv);
     if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
@@ -287,8 +309,20 @@ int main(int argc, char** argv) {
             std::signal(SIGTERM, onSignal);
             return medulla::cli::runKFold(kfoldArgs, [] { return g_interrupts > 0; });
         }
+        if (*ensemble) {
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            return medulla::cli::runEnsemble(ensembleArgs, [] { return g_interrupts > 0; });
+        }
         if (*score)
             return medulla::cli::runScore(scoreArgs);
+        if (*evaluate || *infer) {
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            const auto interrupted = [] { return g_interrupts > 0; };
+            return *evaluate ? medulla::cli::runEvaluate(evaluateArgs, interrupted)
+                             : medulla::cli::runInfer(inferArgs, interrupted);
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

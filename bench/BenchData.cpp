@@ -45,8 +45,8 @@ std::vector<std::pair<std::string, std::string>> spleenLikeCases(const std::stri
     return files;
 }
 
-std::string spleenChainJson(int numSamples) {
-    return R"([
+std::string spleenChainJson(int numSamples, int crop) {
+    std::string chain = R"([
   {"name": "LoadImaged", "keys": ["image", "label"]},
   {"name": "EnsureChannelFirstd", "keys": ["image", "label"]},
   {"name": "ScaleIntensityRanged", "keys": ["image"], "a_min": -57, "a_max": 164,
@@ -55,11 +55,16 @@ std::string spleenChainJson(int numSamples) {
    "allow_smaller": true},
   {"name": "Orientationd", "keys": ["image", "label"], "axcodes": "RAS"},
   {"name": "Spacingd", "keys": ["image", "label"], "pixdim": [1.5, 1.5, 2.0],
-   "mode": ["bilinear", "nearest"]},
+   "mode": ["bilinear", "nearest"]})";
+    if (numSamples > 0) {
+        const std::string c = std::to_string(crop);
+        chain += R"(,
   {"name": "RandCropByPosNegLabeld", "keys": ["image", "label"], "label_key": "label",
-   "spatial_size": [96, 96, 96], "pos": 1, "neg": 1, "num_samples": )" +
-           std::to_string(numSamples) + R"(, "image_key": "image", "image_threshold": 0}
-])";
+   "spatial_size": [)" +
+                 c + ", " + c + ", " + c + R"(], "pos": 1, "neg": 1, "num_samples": )" +
+                 std::to_string(numSamples) + R"(, "image_key": "image", "image_threshold": 0})";
+    }
+    return chain + "\n]";
 }
 
 } // namespace medulla::bench

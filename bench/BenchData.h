@@ -16,7 +16,8 @@ std::vector<std::pair<std::string, std::string>> spleenLikeCases(const std::stri
 /// The spleen tutorial's training chain as a JSON list: LoadImaged ->
 /// EnsureChannelFirstd -> ScaleIntensityRanged(-57, 164, 0, 1, clip) ->
 /// CropForegroundd -> Orientationd(RAS) -> Spacingd(1.5, 1.5, 2.0) ->
-/// RandCropByPosNegLabeld(96^3, pos 1, neg 1, `numSamples`).
-std::string spleenChainJson(int numSamples = 4);
+/// RandCropByPosNegLabeld(crop^3, pos 1, neg 1, `numSamples`); numSamples
+/// 0: the deterministic chain only (no random crop; validation).
+std::string spleenChainJson(int numSamples = 4, int crop = 96);
 
 } // namespace medulla::bench

@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 
 #include "bench/BenchData.h"
+#include "bench/BenchUtil.h"
 #include "engine/core/Threads.h"
 #include "engine/data/CacheDataset.h"
 #include "engine/data/DataLoader.h"
@@ -43,16 +44,8 @@ double since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double peakRssMb() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_maxrss) / 1024.0;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench::median;
+using bench::peakRssMb;
 
 struct StepRunner {
     UNet net{UNetOptions()

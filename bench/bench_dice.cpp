@@ -25,6 +25,7 @@
 #include <random>
 #include <sys/resource.h>
 
+#include "bench/BenchUtil.h"
 #include "engine/core/Threads.h"
 #include "engine/metrics/Metric.h"
 
@@ -102,11 +103,7 @@ std::pair<uint64_t, uint64_t> indexChecksum(const at::Tensor& labels) {
 struct Timing {
     double value = 0;
     std::vector<double> seconds;
-    double median() const {
-        std::vector<double> s = seconds;
-        std::sort(s.begin(), s.end());
-        return s.empty() ? 0 : s[s.size() / 2];
-    }
+    double median() const { return bench::median(seconds); }
 };
 
 Timing timeMetric(const nlohmann::json& config, const at::Tensor& pred, const at::Tensor& gt,
@@ -120,21 +117,11 @@ Timing timeMetric(const nlohmann::json& config, const at::Tensor& pred, const at
     };
     Timing t;
     t.value = once(); // warm-up
-    for (int r = 0; r < repeats; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
-        once();
-        t.seconds.push_back(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    t.seconds = bench::timeRepeats(once, repeats);
     return t;
 }
 
-std::vector<double> loadavg() {
-    double l[3] = {0, 0, 0};
-    if (std::ifstream f{"/proc/loadavg"})
-        f >> l[0] >> l[1] >> l[2];
-    return {l[0], l[1], l[2]};
-}
+using bench::loadavg;
 
 double rounded(double v, int digits) {
     const double s = std::pow(10.0, digits);

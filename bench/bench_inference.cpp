@@ -30,6 +30,7 @@
 #include <fstream>
 #include <sys/resource.h>
 
+#include "bench/BenchUtil.h"
 #include "engine/core/CpuAllocator.h"
 #include "engine/core/Threads.h"
 #include "engine/data/SyntheticData.h"
@@ -43,25 +44,14 @@ using namespace medulla;
 
 namespace {
 
-std::vector<double> loadavg() {
-    double a = 0, b = 0, c = 0;
-    if (std::ifstream f{"/proc/loadavg"})
-        f >> a >> b >> c;
-    return {a, b, c};
-}
+using bench::loadavg;
+using bench::median;
 
 double cpuSeconds() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-double median(std::vector<double> v) {
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 double round2(double v) {

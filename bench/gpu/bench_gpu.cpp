@@ -46,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/BenchUtil.h"
 #include "engine/core/Threads.h"
 #include "engine/losses/DiceLoss.h"
 #include "engine/networks/UNet.h"
@@ -145,29 +146,16 @@ void synchronize() {
         torch::cuda::synchronize();
 }
 
-double median(std::vector<double> v) {
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+using bench::median;
 
 /// Milliseconds of fn() (device work included), median of `repeats` after
 /// one warm-up call.
 double timeMs(const std::function<void()>& fn, int repeats) {
-    fn();
-    synchronize();
-    std::vector<double> ms;
-    for (int r = 0; r < repeats; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
+    const auto synced = [&] {
         fn();
         synchronize();
-        ms.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count());
-    }
-    return median(ms);
+    };
+    return 1000.0 * median(bench::timeRepeats(synced, repeats, 1));
 }
 
 /// Caching-allocator figures of `device` in MiB (null without CUDA headers).

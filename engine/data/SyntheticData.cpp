@@ -9,16 +9,20 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/io/ImageLoader.h"
 #include "engine/io/NiftiIO.h"
 
 namespace fs = std::filesystem;
 
 namespace medulla {
 
-SyntheticPair createTestImage3d(const SyntheticImageOptions& o, RandomGenerator& rng) {
-    const int64_t dims[3] = {o.height(), o.width(), o.depth()};
-    for (int64_t d : dims)
-        if (d <= 2 * o.rad_max())
+namespace {
+
+/// The shared body of createTestImage2d/3d: `dims` spatial axes of `sizes`.
+SyntheticPair createTestImage(const SyntheticImageOptions& o, RandomGenerator& rng, int dims) {
+    const int64_t sizes[3] = {o.height(), o.width(), o.depth()};
+    for (int d = 0; d < dims; ++d)
+        if (sizes[d] <= 2 * o.rad_max())
             throw ConfigError("every size must exceed 2 * rad_max = " +
                                   std::to_string(2 * o.rad_max()),
                               {}, "synthetic.image");
@@ -27,16 +31,23 @@ SyntheticPair createTestImage3d(const SyntheticImageOptions& o, RandomGenerator&
     if (o.num_seg_classes() < 1)
         throw ConfigError("must be >= 1", {}, "synthetic.image.num_seg_classes");
 
-    at::Tensor image = torch::zeros({dims[0], dims[1], dims[2]}, torch::kFloat);
-    auto gx = torch::arange(dims[0], torch::kFloat).view({-1, 1, 1});
-    auto gy = torch::arange(dims[1], torch::kFloat).view({1, -1, 1});
-    auto gz = torch::arange(dims[2], torch::kFloat).view({1, 1, -1});
+    const std::vector<int64_t> shape(sizes, sizes + dims);
+    at::Tensor image = torch::zeros(shape, torch::kFloat);
+    std::vector<at::Tensor> grid; // coordinate of axis d, broadcastable to `shape`
+    for (int d = 0; d < dims; ++d) {
+        std::vector<int64_t> view(size_t(dims), 1);
+        view[size_t(d)] = -1;
+        grid.push_back(torch::arange(sizes[d], torch::kFloat).view(view));
+    }
     for (int64_t n = 0; n < o.num_objs(); ++n) {
-        const double cx = double(rng.integer(o.rad_max(), dims[0] - o.rad_max()));
-        const double cy = double(rng.integer(o.rad_max(), dims[1] - o.rad_max()));
-        const double cz = double(rng.integer(o.rad_max(), dims[2] - o.rad_max()));
+        double centre[3] = {0, 0, 0};
+        for (int d = 0; d < dims; ++d)
+            centre[d] = double(rng.integer(o.rad_max(), sizes[d] - o.rad_max()));
         const double r = double(rng.integer(o.rad_min(), o.rad_max()));
-        at::Tensor inside = ((gx - cx).square() + (gy - cy).square() + (gz - cz).square()) <= r * r;
+        at::Tensor dist2 = (grid[0] - centre[0]).square();
+        for (int d = 1; d < dims; ++d)
+            dist2 = dist2 + (grid[size_t(d)] - centre[d]).square();
+        at::Tensor inside = dist2 <= r * r;
         const double value = o.num_seg_classes() > 1
                                  ? std::ceil(rng.uniform() * double(o.num_seg_classes()))
                                  : rng.uniform() * 0.5 + 0.5;
@@ -61,10 +72,23 @@ SyntheticPair createTestImage3d(const SyntheticImageOptions& o, RandomGenerator&
             Volume(label.unsqueeze(0).contiguous(), affine)};
 }
 
+} // namespace
+
+SyntheticPair createTestImage3d(const SyntheticImageOptions& o, RandomGenerator& rng) {
+    return createTestImage(o, rng, 3);
+}
+
+SyntheticPair createTestImage2d(const SyntheticImageOptions& o, RandomGenerator& rng) {
+    return createTestImage(o, rng, 2);
+}
+
 void writeSyntheticDataset(const std::string& directory, const SyntheticDatasetOptions& options,
                            ProgressSink& progress, const CancelToken* cancel) {
     if (options.num_cases() < 1)
         throw ConfigError("must be >= 1", {}, "synthetic.num_cases");
+    const bool flat = options.spatial_dims() == 2;
+    if (!flat && options.spatial_dims() != 3)
+        throw ConfigError("must be 2 or 3", {}, "synthetic.spatial_dims");
     const fs::path root(directory);
     std::error_code ec;
     fs::create_directories(root / "imagesTr", ec);
@@ -77,11 +101,19 @@ void writeSyntheticDataset(const std::string& directory, const SyntheticDatasetO
         if (cancel)
             cancel->throwIfCancelled();
         char name[32];
-        std::snprintf(name, sizeof name, "case_%03lld.nii.gz", static_cast<long long>(i));
-        SyntheticPair pair = createTestImage3d(options.image(), rng);
+        std::snprintf(name, sizeof name, flat ? "case_%03lld.png" : "case_%03lld.nii.gz",
+                      static_cast<long long>(i));
+        SyntheticPair pair = flat ? createTestImage2d(options.image(), rng)
+                                  : createTestImage3d(options.image(), rng);
         Volume label(pair.label.data().to(torch::kByte), pair.label.affine());
-        writeNifti(pair.image, (root / "imagesTr" / name).string());
-        writeNifti(label, (root / "labelsTr" / name).string());
+        if (flat) { // 8-bit pictures
+            saveImage(Volume(pair.image.data() * 255.0, pair.image.affine()),
+                      (root / "imagesTr" / name).string());
+            saveImage(label, (root / "labelsTr" / name).string());
+        } else {
+            writeNifti(pair.image, (root / "imagesTr" / name).string());
+            writeNifti(label, (root / "labelsTr" / name).string());
+        }
         training.push_back({{"image", std::string("./imagesTr/") + name},
                             {"label", std::string("./labelsTr/") + name}});
         progress.progress(double(i + 1) / double(options.num_cases()),
@@ -95,8 +127,9 @@ void writeSyntheticDataset(const std::string& directory, const SyntheticDatasetO
             classes == 1 ? std::string("sphere") : "sphere " + std::to_string(c);
     nlohmann::json ds = {
         {"name", "MedullaSyntheticSpheres"},
-        {"description", "Seeded random spheres over noise (create_test_image_3d style)"},
-        {"tensorImageSize", "3D"},
+        {"description", flat ? "Seeded random discs over noise (create_test_image_2d style)"
+                             : "Seeded random spheres over noise (create_test_image_3d style)"},
+        {"tensorImageSize", flat ? "2D" : "3D"},
         {"modality", {{"0", "synthetic"}}},
         {"labels", labels},
         {"numTraining", options.num_cases()},

@@ -15,7 +15,8 @@ namespace medulla {
 Volume loadImage(const std::string& path);
 
 /// Save a volume, atomically; the format follows the extension:
-///  - .nii / .nii.gz: NIfTI-1 with the full affine (single channel);
+///  - .nii / .nii.gz: NIfTI-1 with the full affine (several channels as a
+///    4th axis, channels last: writeNifti);
 ///  - .npz: arrays "image" (C, X, Y[, Z]) and "affine" (4x4, RAS), which
 ///    NumpyReader restores; .npy: the voxels only;
 ///  - .png: a 2D image (1 channel grey, 3 channels RGB; uint8 or uint16

@@ -52,15 +52,20 @@ template <unsigned D> at::Tensor readItk(const std::string& path) {
     return t.permute(perm).contiguous();
 }
 
-template <class Pixel>
-void writeItk(const at::Tensor& spatial, const Affine& rasAffine, const std::string& path) {
-    constexpr unsigned D = 3;
+/// Write (X, Y[, Z]) or, with `channels`, (X, Y[, Z], C) C-order voxels:
+/// D = 3 spatial axes (a 2D image gets Z = 1), plus a 4th axis holding
+/// the channels (MONAI's channel-last NIfTI layout), spacing 1.
+template <class Pixel, unsigned D>
+void writeItk(const at::Tensor& voxels, const Affine& rasAffine, const std::string& path) {
     using Image = itk::Image<Pixel, D>;
-    // (X, Y, Z) C-order -> memory with X fastest, as ITK stores it.
-    at::Tensor t = spatial;
-    if (t.dim() == 2)
-        t = t.unsqueeze(-1);
-    at::Tensor mem = t.permute({2, 1, 0}).contiguous();
+    at::Tensor t = voxels;
+    if (int64_t(t.dim()) == int64_t(D) - 1) // 2D: add Z before the channel axis (if any)
+        t = t.unsqueeze(2);
+    // C-order with the first axis fastest-varying in memory, as ITK stores it.
+    std::vector<int64_t> perm;
+    for (int d = int(D) - 1; d >= 0; --d)
+        perm.push_back(d);
+    at::Tensor mem = t.permute(perm).contiguous();
     auto image = Image::New();
     typename Image::SizeType size;
     for (unsigned d = 0; d < D; ++d)
@@ -75,10 +80,13 @@ void writeItk(const at::Tensor& spatial, const Affine& rasAffine, const std::str
     typename Image::SpacingType spacing;
     typename Image::PointType origin;
     typename Image::DirectionType direction;
-    for (unsigned r = 0; r < D; ++r) {
+    direction.SetIdentity();
+    spacing.Fill(1.0);
+    origin.Fill(0.0);
+    for (unsigned r = 0; r < 3; ++r) {
         spacing[r] = sp[r] > 0 ? sp[r] : 1.0;
         origin[r] = org[r];
-        for (unsigned c = 0; c < D; ++c)
+        for (unsigned c = 0; c < 3; ++c)
             direction[r][c] = dir[r][c];
     }
     image->SetSpacing(spacing);
@@ -91,6 +99,16 @@ void writeItk(const at::Tensor& spatial, const Affine& rasAffine, const std::str
     writer->SetInput(image);
     writer->SetUseCompression(endsWithNoCase(path, ".gz"));
     writer->Update();
+}
+
+/// writeItk of a 3D (single channel) or 4D (channel-last) image.
+template <class Pixel>
+void writeItkAny(const at::Tensor& voxels, bool channels, const Affine& affine,
+                 const std::string& path) {
+    if (channels)
+        writeItk<Pixel, 4>(voxels, affine, path);
+    else
+        writeItk<Pixel, 3>(voxels, affine, path);
 }
 
 } // namespace
@@ -256,36 +274,51 @@ Volume readNifti(const std::string& path) {
     return Volume(t, h.affine);
 }
 
-void writeNifti(const Volume& volume, const std::string& path) {
+void writeNifti(const Volume& volume, const std::string& path, NiftiVoxelType type) {
     if (!volume.isValid())
         throw IoError("cannot write an empty volume", path);
-    if (volume.channels() != 1)
-        throw IoError("only single-channel volumes can be written to NIfTI (got " +
-                          std::to_string(volume.channels()) + " channels)",
-                      path);
     if (!isNiftiPath(path))
         throw IoError("file name must end in .nii or .nii.gz", path);
     const bool gz = endsWithNoCase(path, ".gz");
-    at::Tensor data = volume.data()[0].cpu().contiguous();
+    // One channel: (X, Y[, Z]); several: (X, Y[, Z], C), as MONAI writes them.
+    const bool channels = volume.channels() != 1;
+    at::Tensor data = channels ? volume.data().movedim(0, -1).cpu().contiguous()
+                               : volume.data()[0].cpu().contiguous();
+    if (type == NiftiVoxelType::UInt16) {
+        if (data.numel() && (data.min().item<double>() < 0 || data.max().item<double>() > 65535))
+            throw IoError("values outside 0..65535 cannot be stored as uint16", path);
+        // LibTorch has no uint16: the int32 values' low halves are the uint16s.
+        data = data.round().to(at::kInt).contiguous();
+    }
     writeAtomically(
         path,
         [&](const std::string& tmp) {
             try {
+                if (type == NiftiVoxelType::UInt16) {
+                    at::Tensor low = torch::empty(data.sizes(), torch::kShort);
+                    const int32_t* in = data.data_ptr<int32_t>();
+                    auto* out = reinterpret_cast<uint16_t*>(low.data_ptr<int16_t>());
+                    for (int64_t i = 0; i < data.numel(); ++i)
+                        out[i] = uint16_t(in[i]);
+                    writeItkAny<uint16_t>(low, channels, volume.affine(), tmp);
+                    return;
+                }
                 switch (data.scalar_type()) {
                 case at::kByte:
-                    writeItk<uint8_t>(data, volume.affine(), tmp);
+                    writeItkAny<uint8_t>(data, channels, volume.affine(), tmp);
                     break;
                 case at::kShort:
-                    writeItk<int16_t>(data, volume.affine(), tmp);
+                    writeItkAny<int16_t>(data, channels, volume.affine(), tmp);
                     break;
                 case at::kInt:
-                    writeItk<int32_t>(data, volume.affine(), tmp);
+                    writeItkAny<int32_t>(data, channels, volume.affine(), tmp);
                     break;
                 case at::kDouble:
-                    writeItk<double>(data, volume.affine(), tmp);
+                    writeItkAny<double>(data, channels, volume.affine(), tmp);
                     break;
                 default:
-                    writeItk<float>(data.to(at::kFloat).contiguous(), volume.affine(), tmp);
+                    writeItkAny<float>(data.to(at::kFloat).contiguous(), channels, volume.affine(),
+                                       tmp);
                     break;
                 }
             } catch (const itk::ExceptionObject& e) {

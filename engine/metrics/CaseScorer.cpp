@@ -11,9 +11,7 @@ const std::vector<std::string>& CaseScorer::knownScores() {
     return keys;
 }
 
-namespace {
-
-Json metricConfig(const std::string& key, const CaseScorerOptions& o) {
+Json CaseScorer::metricConfig(const std::string& key, const CaseScorerOptions& o) {
     const bool bg = o.include_background;
     if (key == "dice")
         return {{"name", "DiceMetric"}, {"include_background", bg}};
@@ -32,8 +30,6 @@ Json metricConfig(const std::string& key, const CaseScorerOptions& o) {
         {"include_background", bg},
         {"class_thresholds", std::vector<double>(static_cast<size_t>(classes), o.nsd_tolerance)}};
 }
-
-} // namespace
 
 CaseScorer::CaseScorer(CaseScorerOptions options) : options_(std::move(options)) {
     if (options_.num_classes < 2)

@@ -49,6 +49,10 @@ public:
     int64_t cases() const { return cases_; }
 
     static const std::vector<std::string>& knownScores();
+    /// The metricRegistry() configuration of score `key` (a knownScores()
+    /// entry) under `options` (include_background, nsd_tolerance per
+    /// foreground class).
+    static Json metricConfig(const std::string& key, const CaseScorerOptions& options);
 
 private:
     CaseScorerOptions options_;

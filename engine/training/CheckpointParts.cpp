@@ -1,6 +1,7 @@
 #include "engine/training/CheckpointParts.h"
 
 #include <ATen/Context.h>
+#include <ATen/Parallel.h>
 #include <c10/util/Type.h>
 #include <torch/cuda.h>
 #include <torch/serialize/input-archive.h>
@@ -17,6 +18,7 @@
 #include "engine/data/SmartCacheDataset.h"
 #include "engine/networks/StateDict.h"
 #include "engine/optim/LrScheduler.h"
+#include "engine/training/Determinism.h"
 #include "engine/training/Workflow.h"
 
 namespace medulla {
@@ -316,6 +318,37 @@ public:
     }
 };
 
+// --- compute settings ----------------------------------------------------------
+
+class ComputePart : public CheckpointPart {
+public:
+    void save(OutputArchive& archive) const override {
+        writeJson(archive, {{"intra_op_threads", at::get_num_threads()},
+                            {"deterministic", isDeterministic()}});
+    }
+
+    void load(InputArchive& archive, const PartLoadContext& c) override {
+        const Json j = readJson(archive);
+        if (!isDeterministic() || !c.notes)
+            return;
+        const int64_t saved = j.value("intra_op_threads", int64_t(0));
+        const int64_t here = at::get_num_threads();
+        const bool savedDeterministic = j.value("deterministic", false);
+        if (saved != here)
+            c.notes->push_back(
+                "warning: the checkpoint was saved by a run with " + std::to_string(saved) +
+                " intra-op threads, this run has " + std::to_string(here) +
+                ": in deterministic mode the results may not be bitwise equal to an "
+                "uninterrupted run's (CPU reductions split their work by the thread count; "
+                "resume with --threads " +
+                std::to_string(saved) + " for that)");
+        if (!savedDeterministic)
+            c.notes->push_back("warning: the checkpoint was saved by a run without deterministic "
+                               "mode: the resumed run may not be bitwise equal to an "
+                               "uninterrupted deterministic one");
+    }
+};
+
 // --- SmartCache -----------------------------------------------------------------
 
 class SmartCachePart : public CheckpointPart {
@@ -398,6 +431,10 @@ void addWorkflowProgress(TrainingCheckpoint& checkpoint, Workflow& workflow,
 
 void addRandomGenerators(TrainingCheckpoint& checkpoint, const std::string& name) {
     checkpoint.add(name, std::make_shared<RandomPart>());
+}
+
+void addComputeSettings(TrainingCheckpoint& checkpoint, const std::string& name) {
+    checkpoint.add(name, std::make_shared<ComputePart>(), true);
 }
 
 void addSmartCache(TrainingCheckpoint& checkpoint, SmartCacheDataset& dataset, Workflow& workflow,

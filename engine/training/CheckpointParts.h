@@ -68,6 +68,16 @@ void addWorkflowProgress(TrainingCheckpoint& checkpoint, Workflow& workflow,
 /// by (seed, epoch, item), see DataLoader.h and Compose.h.
 void addRandomGenerators(TrainingCheckpoint& checkpoint, const std::string& name = "rng");
 
+/// The compute settings that bitwise results depend on: the intra-op
+/// thread count (at::get_num_threads()) and whether deterministic
+/// algorithms are on (isDeterministic(), Determinism.h), as they are when
+/// the checkpoint is saved. Loading changes neither; when this process is
+/// deterministic and the thread count differs (or the saving run was not
+/// deterministic), the load notes a warning that names both counts: the
+/// resumed run may not be bitwise equal to an uninterrupted one. An
+/// optional part (files written before it existed load without it).
+void addComputeSettings(TrainingCheckpoint& checkpoint, const std::string& name = "compute");
+
 /// The SmartCache round-robin position for the next iteration of
 /// `workflow` (the position of the epoch in progress, or of the next epoch
 /// once an epoch is complete), whichever of the trainer's cache update and

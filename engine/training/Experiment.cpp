@@ -1,6 +1,7 @@
 #include "engine/training/Experiment.h"
 #include "engine/data/DatasetFactory.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -11,7 +12,10 @@
 #include "engine/networks/Network.h"
 #include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
+#include "engine/training/RunSupport.h"
 #include "engine/training/handlers/CheckpointSaver.h"
+#include "engine/training/handlers/EarlyStopHandler.h"
+#include "engine/training/handlers/TensorBoardHandler.h"
 #include "engine/transforms/Compose.h"
 
 namespace medulla {
@@ -50,12 +54,65 @@ const std::vector<ParamSpec>& syntheticSpecs() {
     return s;
 }
 
+/// Validates the "handlers" section (null: defaults).
+void checkHandlers(const Json& handlers, const std::string& outputDir) {
+    if (handlers.is_null())
+        return;
+    if (!handlers.is_object())
+        throw ConfigError("expected an object of handler sections", {}, "handlers");
+    for (const auto& kv : handlers.items()) {
+        const std::string& name = kv.key();
+        const std::string field = "handlers." + name;
+        const auto& names = handlerSections();
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            std::string known;
+            for (const auto& n : names)
+                known += (known.empty() ? "" : ", ") + n;
+            throw ConfigError("unknown handler section (known: " + known + ")", {}, field);
+        }
+        const Json& v = kv.value();
+        if (v.is_null())
+            continue;
+        if (name == "early_stop") {
+            (void)EarlyStopHandlerOptions::fromJson(v, field);
+        } else if (name == "tensorboard") {
+            (void)TensorBoardHandlerOptions::fromJson(v, outputDir, field);
+        } else {
+            const auto specs = handlerParams(name);
+            ParamReader r(v, field, specs);
+            for (const auto& spec : specs)
+                (void)r.boolean(spec.name); // every parameter of these sections is a bool
+        }
+    }
+}
+
 const Json& need(const Json& j, const char* key) {
     if (!j.contains(key))
         throw ConfigError("required section is missing", {}, key);
     return j.at(key);
 }
 } // namespace
+
+const std::vector<std::string>& handlerSections() {
+    static const std::vector<std::string> names = {"early_stop", "tensorboard", "validation",
+                                                   "stats"};
+    return names;
+}
+
+std::vector<ParamSpec> handlerParams(const std::string& section) {
+    using T = ParamType;
+    if (section == "early_stop")
+        return EarlyStopHandlerOptions::params();
+    if (section == "tensorboard")
+        return TensorBoardHandlerOptions::params();
+    if (section == "validation")
+        return {{"exec_at_start", T::Bool, false, 0, 0, {}, "validate before the first epoch"},
+                {"exec_at_end", T::Bool, true, 0, 0, {}, "also validate after the last epoch"}};
+    if (section == "stats")
+        return {{"iteration_log", T::Bool, true, 0, 0, {}, "a train.log line per iteration"},
+                {"epoch_log", T::Bool, true, 0, 0, {}, "train.log lines of each validation"}};
+    throw ConfigError("unknown handler section", {}, "handlers." + section);
+}
 
 SyntheticDatasetOptions syntheticOptionsFromJson(const Json& j) {
     ParamReader r(j, "data.synthetic", syntheticSpecs());
@@ -145,6 +202,8 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
             (void)makeInferer(c.inferer, "inferer");
         c.checkpoint = j.value("checkpoint", Json());
         (void)checkpointSaverOptionsFromJson(c.checkpoint, c.outputDir, "checkpoint");
+        c.handlers = j.value("handlers", Json());
+        checkHandlers(c.handlers, c.outputDir);
         const Json trainer = j.value("trainer", Json::object());
         static const auto specs = TrainerOptions::params();
         ParamReader r(trainer, "trainer", specs);
@@ -157,9 +216,7 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         c.trainer.nan_policy = r.string("nan_policy");
         c.trainer.deterministic = r.boolean("deterministic");
         c.trainer.amp = r.boolean("amp");
-        if (!std::regex_match(c.trainer.device, std::regex("auto|cpu|cuda(:[0-9]+)?")))
-            throw ConfigError("\"" + c.trainer.device + "\" is not auto, cpu, cuda or cuda:N", {},
-                              "trainer.device");
+        checkDeviceName(c.trainer.device);
         return c;
     } catch (const ConfigError& e) {
         if (source.empty())
@@ -169,16 +226,7 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
 }
 
 ExperimentConfig ExperimentConfig::load(const std::string& path) {
-    std::ifstream f(path);
-    if (!f)
-        throw IoError("cannot open the experiment file", path);
-    Json j;
-    try {
-        f >> j;
-    } catch (const Json::exception& e) {
-        throw ConfigError(std::string("not valid JSON: ") + e.what(), path);
-    }
-    return fromJson(j, path);
+    return fromJson(readExperimentJson(path), path);
 }
 
 Json ExperimentConfig::toJson() const {
@@ -214,7 +262,13 @@ Json ExperimentConfig::toJson() const {
         out["inferer"] = inferer;
     if (!checkpoint.is_null())
         out["checkpoint"] = checkpoint;
+    if (!handlers.is_null())
+        out["handlers"] = handlers;
     return out;
+}
+
+Json ExperimentConfig::handler(const std::string& name) const {
+    return handlers.is_object() && handlers.contains(name) ? handlers[name] : Json();
 }
 
 } // namespace medulla

@@ -9,7 +9,11 @@
 ///     "optimizer": {"name": "Adam", "lr": 1e-3},
 ///     "scheduler": {"name": "PolynomialLR", "total_iters": 20, "power": 0.9},
 ///     "inferer": {"name": "SlidingWindowInferer", "roi_size": [96, 96, 96]},
-///     "trainer": {"max_epochs": 20, "batch_size": 2, "nan_policy": "stop", ...} }
+///     "trainer": {"max_epochs": 20, "batch_size": 2, "nan_policy": "stop", ...},
+///     "handlers": {"early_stop": {"patience": 5, "monitor": "metric"},
+///                  "tensorboard": {"enabled": true, "iteration_log": 1},
+///                  "validation": {"exec_at_start": false, "exec_at_end": true},
+///                  "stats": {"iteration_log": true, "epoch_log": true}} }
 ///
 /// Relative paths resolve against the current directory. When
 /// data.synthetic is present and data.dataset does not exist yet, the
@@ -17,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/core/Params.h"
 
@@ -79,6 +84,19 @@ struct ExperimentConfig {
     /// engine/training/handlers/CheckpointSaver.h).
     Json checkpoint;
     TrainerOptions trainer;
+    /// null (the defaults), or options of the handlers a run attaches, one
+    /// object per section (handlerSections(); null or absent: defaults):
+    ///   "early_stop"   EarlyStopHandlerOptions (MONAI's names); absent or
+    ///                  null: no early stopping
+    ///   "tensorboard"  TensorBoardHandlerOptions::params(): event files in
+    ///                  the run folder unless "enabled": false
+    ///   "validation"   exec_at_start (validate before the first epoch of a
+    ///                  fresh run), exec_at_end (also after the last epoch);
+    ///                  the interval is trainer.val_interval
+    ///   "stats"        train.log's iteration_log / epoch_log lines
+    /// Unknown sections and parameters are ConfigErrors naming
+    /// "handlers.<section>.<field>".
+    Json handlers;
 
     /// Parse and validate (every component is built once to check its
     /// parameters). Throws ConfigError naming the field; `source` (the
@@ -87,7 +105,16 @@ struct ExperimentConfig {
     /// Read a file; throws IoError/ConfigError naming it.
     static ExperimentConfig load(const std::string& path);
     Json toJson() const;
+    /// The "handlers" section `name` as given; null when absent.
+    Json handler(const std::string& name) const;
 };
+
+/// The sections of the experiment's "handlers" object: "early_stop",
+/// "tensorboard", "validation", "stats".
+const std::vector<std::string>& handlerSections();
+/// The parameters of one section (for editors and the reader). Throws
+/// ConfigError naming "handlers.<section>" for an unknown section.
+std::vector<ParamSpec> handlerParams(const std::string& section);
 
 /// Read data.synthetic (generator options); errors name "data.synthetic.*".
 SyntheticDatasetOptions syntheticOptionsFromJson(const Json& j);

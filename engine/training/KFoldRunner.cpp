@@ -6,18 +6,15 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-#include "engine/core/OneHot.h"
 #include "engine/data/CacheDataset.h"
 #include "engine/data/CrossValidation.h"
 #include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
 #include "engine/data/SyntheticData.h"
-#include "engine/metrics/DiceMetric.h"
-#include "engine/networks/StateDict.h"
-#include "engine/training/PrepareBatch.h"
-#include "engine/training/SupervisedEvaluator.h"
+#include "engine/training/EnsembleEvaluator.h"
+#include "engine/training/EvaluationData.h"
+#include "engine/training/ModelWeights.h"
 #include "engine/training/Trainer.h"
-#include "engine/transforms/EnsembleOps.h"
 
 namespace fs = std::filesystem;
 
@@ -81,11 +78,8 @@ private:
     std::string prefix_;
 };
 
-/// Mean over the non-NaN entries of each row of (B, C) values.
-double rowMean(const at::Tensor& values) {
-    const at::Tensor v = values.to(torch::kDouble).flatten();
-    const at::Tensor ok = ~torch::isnan(v);
-    return ok.any().item<bool>() ? v.masked_select(ok).mean().item<double>() : NAN;
+EnsembleEvaluatorOptions ensembleOptions(const KFoldOptions& o) {
+    return EnsembleEvaluatorOptions().mode(o.ensemble).weights(o.weights).score_members(true);
 }
 
 } // namespace
@@ -105,9 +99,9 @@ KFoldRunner::KFoldRunner(ExperimentConfig base, KFoldOptions options)
         throw ConfigError("needs one weight per fold (" + std::to_string(options_.folds) +
                               "), got " + std::to_string(options_.weights.size()),
                           {}, "weights");
-    for (double w : options_.weights)
-        if (!(w >= 0))
-            throw ConfigError("weights must be >= 0", {}, "weights");
+    // the rest (negative or all-zero weights, weights of a vote) before
+    // any fold trains
+    ensembleOptions(options_).check(size_t(options_.folds));
 }
 
 void KFoldRunner::message(const std::string& text) {
@@ -160,68 +154,33 @@ KFoldResult KFoldRunner::run(const CancelToken& cancel) {
             throw CancelledError();
         foldDirs.push_back(dir.string());
     }
-    // 3. every model on the test set.
+    // 3. every model and their ensemble on the test set, in one pass.
     message("ensembling " + std::to_string(options_.folds) + " models (" + options_.ensemble +
             ") on " + std::to_string(outer.validation.size()) + " test cases");
     NullProgress none;
     CacheDataset testSet(std::move(outer.validation),
                          Compose::fromJson(base_.valTransforms, "val_transforms"),
                          CacheDatasetOptions(), none, &cancel);
-    DataLoader loader(testSet, DataLoaderOptions().batch_size(1));
-    loader.startEpoch(0); // datalist order (no shuffle)
-    const torch::Device device = torch::cuda::is_available() && base_.trainer.device != "cpu"
-                                     ? torch::Device(torch::kCUDA, 0)
-                                     : torch::Device(torch::kCPU);
-    std::vector<std::unique_ptr<SupervisedEvaluator>> models;
+    DataLoader loader(testSet, DataLoaderOptions().batch_size(1)); // datalist order
+    const torch::Device device = evaluationDevice(base_);
+    std::vector<NetworkPtr> models;
     for (const auto& dir : foldDirs) {
         NetworkPtr net = networkRegistry().create(base_.network, "network");
-        loadStateDict(*net, readStateDict((fs::path(dir) / "best_model_state.pt").string()));
+        loadModelWeights(*net, (fs::path(dir) / "best_model_state.pt").string());
         net->to(device);
-        models.push_back(std::make_unique<SupervisedEvaluator>(device, loader, net));
+        models.push_back(std::move(net));
     }
-    const int64_t classes = models.front()->network().outChannels();
-    const at::Tensor weights = options_.weights.empty()
-                                   ? at::Tensor()
-                                   : torch::tensor(options_.weights, torch::kFloat).to(device);
-
-    std::vector<DiceMetric> dice(models.size() + 1,
-                                 DiceMetric(DiceMetricOptions().include_background(false)));
+    EnsembleEvaluator evaluator(device, loader, models, ensembleOptions(options_),
+                                EvaluatorOptions(), nullptr, evaluationInferer(base_));
+    if (evaluator.run(1, cancel) == JobState::Cancelled)
+        throw CancelledError();
+    // 4. Dice of each model and of the ensemble.
     KFoldResult result;
+    const auto& metrics = evaluator.state().metrics;
     for (size_t m = 0; m < models.size(); ++m)
-        result.table.columns.push_back("model_" + std::to_string(m));
-    result.table.columns.push_back("ensemble");
-    for (int64_t b = 0; b < loader.batchesPerEpoch(); ++b) {
-        cancel.throwIfCancelled();
-        Batch batch = loader.batch(b);
-        const at::Tensor input = batch["image"].to(device, torch::kFloat);
-        const at::Tensor y = oneHot(batch["label"].to(device), classes);
-        const std::vector<std::string> ids = caseIds(batch, "image");
-        MetricCall call;
-        call.caseIds = ids;
-        std::vector<at::Tensor> probs, labels;
-        std::vector<double> row;
-        for (size_t m = 0; m < models.size(); ++m) {
-            const at::Tensor pred = models[m]->predict(input, &cancel);
-            labels.push_back(pred.argmax(1, true));
-            row.push_back(rowMean(dice[m](oneHot(labels.back(), classes), y, call)));
-            probs.push_back(torch::softmax(pred.to(torch::kFloat), 1));
-        }
-        // MONAI's MeanEnsemble of the probabilities (then argmax) or
-        // VoteEnsemble of the labels (ties go to the smallest label).
-        const at::Tensor combined = options_.ensemble == "mean"
-                                        ? meanEnsemble(probs, weights).argmax(1, true)
-                                        : voteEnsemble(labels, classes);
-        row.push_back(rowMean(dice.back()(oneHot(combined, classes), y, call)));
-        result.table.caseIds.insert(result.table.caseIds.end(), ids.begin(), ids.end());
-        result.table.rows.push_back(row);
-    }
-    for (size_t m = 0; m <= models.size(); ++m) {
-        const double v = dice[m].aggregate().front().value.to(torch::kDouble).item<double>();
-        if (m < models.size())
-            result.modelDice.push_back(v);
-        else
-            result.ensembleDice = v;
-    }
+        result.modelDice.push_back(metrics.at(EnsembleEvaluator::memberName(m)));
+    result.ensembleDice = metrics.at(evaluator.state().keyMetricName);
+    result.table = evaluator.summaryTable();
     result.csv = (out / "kfold_test.csv").string();
     result.table.writeCsv(result.csv);
     return result;

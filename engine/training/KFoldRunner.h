@@ -6,12 +6,14 @@
 ///   2. the rest is dealt into `folds` folds (MONAI's CrossValidation);
 ///      model k trains on every fold but k and validates on fold k, in
 ///      <output_dir>/fold_<k> (a normal run folder: checkpoints, logs, CSVs);
-///   3. every model's best checkpoint predicts every test case; the
-///      predictions are combined by the mean of the softmax probabilities
-///      (optionally weighted) or by a majority vote of the labels (ties go to
-///      the smallest label);
+///   3. every model's best weights (best_model_state.pt) predict every test
+///      case through an EnsembleEvaluator (score_members on; the
+///      experiment's val_transforms and inferer), which combines them by the
+///      mean of the softmax probabilities (optionally weighted) or by a
+///      majority vote of the labels (ties go to the smallest label);
 ///   4. Dice without the background of each model and of the ensemble, per
-///      test case, is written to <output_dir>/kfold_test.csv and summarised.
+///      test case (mean over the classes), is written to
+///      <output_dir>/kfold_test.csv and summarised.
 ///
 /// Threads: run() on the calling thread; observers are called on it.
 
@@ -43,8 +45,8 @@ struct KFoldResult {
 
 class KFoldRunner {
 public:
-    /// Throws ConfigError naming "folds", "test_fraction", "ensemble" or
-    /// "weights" for impossible values.
+    /// Throws ConfigError naming "folds", "test_fraction", "ensemble"/"mode"
+    /// or "weights" for impossible values (EnsembleEvaluatorOptions::check).
     KFoldRunner(ExperimentConfig base, KFoldOptions options);
     /// Not owned; called on the thread running run().
     void addObserver(TrainingObserver* observer) { observers_.push_back(observer); }

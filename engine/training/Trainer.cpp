@@ -28,52 +28,24 @@
 #include "engine/training/Checkpoint.h"
 #include "engine/training/CheckpointParts.h"
 #include "engine/training/Determinism.h"
+#include "engine/training/RunSupport.h"
 #include "engine/training/SupervisedEvaluator.h"
 #include "engine/training/SupervisedTrainer.h"
 #include "engine/training/handlers/CheckpointLoader.h"
 #include "engine/training/handlers/CheckpointSaver.h"
+#include "engine/training/handlers/EarlyStopHandler.h"
+#include "engine/training/handlers/EpochLossTracker.h"
 #include "engine/training/handlers/LrScheduleHandler.h"
 #include "engine/training/handlers/MetricsSaver.h"
 #include "engine/training/handlers/ObserverHandler.h"
 #include "engine/training/handlers/StatsHandler.h"
+#include "engine/training/handlers/TensorBoardHandler.h"
 #include "engine/training/handlers/ValidationHandler.h"
 
 namespace fs = std::filesystem;
 
 namespace medulla {
 namespace {
-
-/// Forwards preparation progress of one stage to the observers.
-class StageProgress : public ProgressSink {
-public:
-    StageProgress(std::vector<TrainingObserver*>& observers, double begin, double end)
-        : observers_(observers), begin_(begin), end_(end) {}
-    void progress(double f, const std::string& what) override {
-        for (auto* o : observers_)
-            o->onPreparing(begin_ + (end_ - begin_) * f, what);
-    }
-
-private:
-    std::vector<TrainingObserver*>& observers_;
-    double begin_, end_;
-};
-
-/// The device a run trains on (see TrainerOptions::device). Throws a
-/// ConfigError naming trainer.device when CUDA is asked for but unusable.
-torch::Device resolveDevice(const std::string& name) {
-    if (name == "cpu" || (name == "auto" && !torch::cuda::is_available()))
-        return torch::kCPU;
-    if (!torch::cuda::is_available())
-        throw ConfigError("CUDA was requested but this LibTorch build has no usable GPU", {},
-                          "trainer.device");
-    if (name == "auto" || name == "cuda")
-        return {torch::kCUDA, 0};
-    const int index = std::stoi(name.substr(5));
-    if (index >= int(torch::cuda::device_count()))
-        throw ConfigError("there are only " + std::to_string(torch::cuda::device_count()) + " GPUs",
-                          {}, "trainer.device");
-    return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
-}
 
 /// The inferer of the validation: the experiment's "inferer" (null:
 /// SimpleInferer). The evaluator pads each input to the network's size
@@ -90,8 +62,8 @@ struct RunFiles {
 };
 
 /// Everything a run needs to continue exactly (TrainingCheckpoint.h): model,
-/// optimizer, lr schedule, progress, random generators, SmartCache position
-/// and the experiment.
+/// optimizer, lr schedule, progress, random generators, SmartCache position,
+/// the thread count and deterministic flag, and the experiment.
 std::shared_ptr<TrainingCheckpoint> runCheckpoint(SupervisedTrainer& trainer,
                                                   LrScheduler* scheduler,
                                                   SmartCacheDataset* smartCache,
@@ -103,6 +75,7 @@ std::shared_ptr<TrainingCheckpoint> runCheckpoint(SupervisedTrainer& trainer,
         addScheduler(*checkpoint, *scheduler);
     addWorkflowProgress(*checkpoint, trainer);
     addRandomGenerators(*checkpoint);
+    addComputeSettings(*checkpoint);
     if (smartCache)
         addSmartCache(*checkpoint, *smartCache, trainer);
     checkpoint->setExperiment(cfg.toJson());
@@ -116,8 +89,7 @@ std::shared_ptr<TrainingCheckpoint> runCheckpoint(SupervisedTrainer& trainer,
 /// validation and the cache swap, before the ObserverHandler, which reports
 /// the checkpoint of the epoch.
 void attachCheckpointSaving(SupervisedTrainer& trainer, const SupervisedEvaluator& evaluator,
-                            std::shared_ptr<TrainingCheckpoint> checkpoint,
-                            const CheckpointSaverOptions& options, const RunFiles& files) {
+                            std::shared_ptr<CheckpointSaver> saver, const RunFiles& files) {
     auto validatedAt = std::make_shared<int64_t>(-1);
     trainer.on(ValidationHandler::kValidationCompleted,
                [validatedAt](Workflow& w) { *validatedAt = w.state().epoch; });
@@ -125,7 +97,36 @@ void attachCheckpointSaving(SupervisedTrainer& trainer, const SupervisedEvaluato
         if (*validatedAt == trainer.state().epoch && evaluator.improved())
             writeStateDict(moduleStateDict(trainer.network()), files.bestState);
     });
-    trainer.addHandler(std::make_shared<CheckpointSaver>(std::move(checkpoint), options));
+    trainer.addHandler(std::move(saver));
+}
+
+/// An epoch-level lr schedule steps once per epoch end: the epoch whose end
+/// last stepped it travels in the checkpoint (part "lr_step"), so a resumed
+/// run that redoes an epoch end cut short by a cancel (CheckpointSaver)
+/// does not step the schedule a second time for that epoch.
+void attachEpochLrStep(SupervisedTrainer& trainer, std::shared_ptr<LrScheduler> scheduler,
+                       TrainingCheckpoint& checkpoint) {
+    auto stepped = std::make_shared<int64_t>(0);
+    addJsonState(
+        checkpoint, "lr_step",
+        [stepped] {
+            return Json{{"epoch", *stepped}};
+        },
+        [stepped](const Json& j) { *stepped = j.at("epoch").get<int64_t>(); }, true);
+    trainer.on(Event::EpochCompleted, [scheduler, stepped](Workflow& w) {
+        if (*stepped == w.state().epoch)
+            return;
+        scheduler->step();
+        *stepped = w.state().epoch;
+    });
+}
+
+/// A bool of the experiment's handlers.<section> (checked by fromJson).
+bool handlerFlag(const ExperimentConfig& cfg, const std::string& section, const std::string& key) {
+    const Json given = cfg.handler(section);
+    const Json object = given.is_null() ? Json::object() : given;
+    const std::vector<ParamSpec> specs = handlerParams(section);
+    return ParamReader(object, "handlers." + section, specs).boolean(key);
 }
 
 /// The sections of two experiments that differ ("optimizer, trainer").
@@ -282,26 +283,61 @@ JobState Trainer::run(const CancelToken& cancel) {
     auto checkpoint = runCheckpoint(trainer, scheduler.get(), smartCache, cfg);
     if (scaler && scaler->isEnabled())
         addStateful(*checkpoint, "grad_scaler", *scaler);
-    if (!impl_->resumeFrom.empty()) { // first: STARTED restores the state the others see
+    const bool resuming = !impl_->resumeFrom.empty();
+    if (resuming) { // first: STARTED restores the state the others see
         auto loader = std::make_shared<CheckpointLoader>(
             checkpoint, CheckpointLoaderOptions(impl_->resumeFrom));
         loader->setLogger([this](const std::string& m) { impl_->message(m); });
         trainer.addHandler(loader);
     }
-    // Callbacks of one event run in this order: lr step, validation, cache
-    // swap, checkpoints, then the reports of what they did.
-    if (scheduler)
+    // The epoch's mean loss for the reports, in the checkpoint (the epoch a
+    // run resumes in is averaged whole); before the saver, whose files then
+    // hold each iteration's loss.
+    auto epochLoss = std::make_shared<EpochLossTracker>();
+    trainer.addHandler(epochLoss);
+    addStateful(*checkpoint, "epoch_loss", *epochLoss, true);
+    // Its part registered now; redoes an epoch end a cancel cut short.
+    auto saver = std::make_shared<CheckpointSaver>(checkpoint, saving);
+    // Callbacks of one event run in this order: lr step, validation, early
+    // stop, cache swap, checkpoints, then the reports of what they did. A
+    // resumed run that redoes an interrupted epoch end (CheckpointSaver)
+    // runs them again but for what the checkpoint already holds: the lr
+    // step (recorded) and the cache swap (the SmartCache part saves a
+    // finished epoch at the next epoch's position).
+    if (scheduler && scheduler->epochLevel())
+        attachEpochLrStep(trainer, scheduler, *checkpoint);
+    else if (scheduler)
         trainer.addHandler(std::make_shared<LrScheduleHandler>(scheduler));
     trainer.addHandler(std::make_shared<ValidationHandler>(
         evaluator, &cancel,
-        ValidationHandlerOptions().interval(cfg.trainer.val_interval).exec_at_end(true)));
+        ValidationHandlerOptions()
+            .interval(cfg.trainer.val_interval)
+            .exec_at_start(handlerFlag(cfg, "validation", "exec_at_start") && !resuming)
+            .exec_at_end(handlerFlag(cfg, "validation", "exec_at_end"))));
+    std::shared_ptr<EarlyStopHandler> earlyStop;
+    std::string monitored; // what early stopping watches, for the message
+    if (const Json es = cfg.handler("early_stop"); !es.is_null()) {
+        const auto options = EarlyStopHandlerOptions::fromJson(es, "handlers.early_stop");
+        monitored = options.monitor() == "loss" ? "training loss" : "key metric";
+        earlyStop = std::make_shared<EarlyStopHandler>(options);
+        trainer.addHandler(earlyStop);
+    }
     if (smartCache) // swap in the items prepared during the epoch
-        trainer.on(Event::EpochCompleted, [smartCache](Workflow&) { smartCache->updateCache(); });
-    attachCheckpointSaving(trainer, *evaluator, checkpoint, saving, files);
+        trainer.on(Event::EpochCompleted, [smartCache, s = saver.get()](Workflow&) {
+            if (!s->redoingEpochEnd())
+                smartCache->updateCache();
+        });
+    attachCheckpointSaving(trainer, *evaluator, saver, files);
     trainer.addHandler(std::make_shared<StatsHandler>(
-        LogSink(), StatsHandlerOptions().log_file((out / "train.log").string())));
+        LogSink(), StatsHandlerOptions()
+                       .log_file((out / "train.log").string())
+                       .iteration_log(handlerFlag(cfg, "stats", "iteration_log"))
+                       .epoch_log(handlerFlag(cfg, "stats", "epoch_log"))));
+    if (auto tb = TensorBoardHandlerOptions::fromJson(cfg.handler("tensorboard"), out.string(),
+                                                      "handlers.tensorboard"))
+        trainer.addHandler(std::make_shared<TensorBoardHandler>(*tb, epochLoss));
     trainer.addHandler(std::make_shared<ObserverHandler>(
-        obs, ObserverHandlerOptions().checkpoint(files.checkpoint)));
+        obs, ObserverHandlerOptions().checkpoint(files.checkpoint), epochLoss));
 
     try {
         if (trainer.run(cancel) == JobState::Cancelled)
@@ -309,6 +345,11 @@ JobState Trainer::run(const CancelToken& cancel) {
     } catch (const CancelledError&) { // cancelled while waiting for data or validating
         return JobState::Cancelled;
     }
+    if (earlyStop && trainer.terminating())
+        impl_->message("early stopping after epoch " + std::to_string(trainer.state().epoch) +
+                       " of " + std::to_string(trainer.state().maxEpochs) +
+                       ": no improvement of the " + monitored + " in " +
+                       std::to_string(earlyStop->counter()) + " checks");
     if (trainer.skippedIterations() > 0)
         impl_->message(std::to_string(trainer.skippedIterations()) +
                        " iterations skipped (non-finite loss, trainer.nan_policy \"skip\")");

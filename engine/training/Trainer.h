@@ -13,12 +13,17 @@
 ///   PyTorch-loadable "best_model_state.pt" on a new best, the observers'
 ///   events -> the best model's prediction for the first validation case.
 /// The output folder also gets experiment.json, train.log (StatsHandler),
-/// metrics.csv, val_cases_epoch<N>.csv and val_cases_best.csv (MetricsSaver).
+/// metrics.csv, val_cases_epoch<N>.csv and val_cases_best.csv (MetricsSaver)
+/// and a TensorBoard event file (TensorBoardHandler). The experiment's
+/// "handlers" section sets early stopping, the TensorBoard, validation and
+/// train.log options (Experiment.h).
 /// The run uses trainer.device (CUDA when available by default); data stays
 /// on the CPU until each batch is moved there.
 /// Cancellation is checked before every iteration and every validation
 /// case, so a run stops within one iteration; written checkpoints stay and
-/// checkpoint.pt gets the state to resume from (resumeFrom()).
+/// checkpoint.pt gets the state to resume from (resumeFrom()); a run
+/// resumed from a cancel inside an epoch's validation redoes that epoch's
+/// end first (CheckpointSaver.h).
 
 #include <memory>
 #include <string>

@@ -663,9 +663,10 @@ private Q_SLOTS:
 
     void cancelledErrorSavesTheResumableState() {
         // Cancelled while validating (a CancelledError out of EPOCH_COMPLETED,
-        // before the saver's turn):
-        // the work is kept in checkpoint.pt, and the resumed run says that
-        // the epoch's end was cut short.
+        // before the saver's turn): the work is kept in checkpoint.pt, and the
+        // resumed run redoes that epoch's end (EPOCH_COMPLETED once more,
+        // after every STARTED callback) before the next epoch. Cancelled
+        // again during the redo, the mark stays for the next resume.
         QTemporaryDir dir;
         const std::string out = dir.path().toStdString();
         Counter a(2, 4);
@@ -679,23 +680,48 @@ private Q_SLOTS:
         CancelToken never;
         QCOMPARE(a.run(never), JobState::Cancelled);
         QCOMPARE(filesIn(out), std::vector<std::string>{"checkpoint.pt"});
-        Counter b(2, 4);
-        auto cb = std::make_shared<TrainingCheckpoint>();
-        addWorkflowProgress(*cb, b);
-        auto saver = std::make_shared<CheckpointSaver>(cb, CheckpointSaverOptions(out));
-        auto loader =
-            std::make_shared<CheckpointLoader>(cb, CheckpointLoaderOptions(out + "/checkpoint.pt"));
-        std::vector<std::string> log;
-        loader->setLogger([&](const std::string& m) { log.push_back(m); });
-        b.addHandler(loader);
-        b.addHandler(saver);
-        QCOMPARE(b.run(never), JobState::Completed);
-        QCOMPARE(b.state().iteration, int64_t(8));
-        QCOMPARE(log.size(), size_t(2));
-        QVERIFY2(contains(log[0], "restored the training state of epoch 2, iteration 2/2"),
-                 log[0].c_str());
-        QVERIFY2(contains(log[1], "saved when the end of epoch 2 (its validation) was cancelled"),
-                 log[1].c_str());
+        for (bool cancelAgain : {true, false}) {
+            Counter b(2, 4);
+            auto cb = std::make_shared<TrainingCheckpoint>();
+            addWorkflowProgress(*cb, b);
+            auto saver = std::make_shared<CheckpointSaver>(cb, CheckpointSaverOptions(out));
+            auto loader = std::make_shared<CheckpointLoader>(
+                cb, CheckpointLoaderOptions(out + "/checkpoint.pt"));
+            std::vector<std::string> log;
+            loader->setLogger([&](const std::string& m) { log.push_back(m); });
+            // (epoch, redoing) of every EPOCH_COMPLETED, and what STARTED saw
+            std::vector<std::pair<int64_t, bool>> ends;
+            std::vector<std::string> order;
+            b.on(Event::EpochCompleted, [&](Workflow& w) {
+                ends.emplace_back(w.state().epoch, saver->redoingEpochEnd());
+                order.push_back("end " + std::to_string(w.state().epoch));
+                if (cancelAgain && w.state().epoch == 2)
+                    throw CancelledError();
+            });
+            b.addHandler(loader);
+            b.addHandler(saver);
+            b.on(Event::Started, [&](Workflow&) { order.push_back("started"); });
+            if (cancelAgain) {
+                QCOMPARE(b.run(never), JobState::Cancelled);
+                QCOMPARE(ends, (std::vector<std::pair<int64_t, bool>>{{2, true}}));
+                const CheckpointHeader h = TrainingCheckpoint::readHeader(out + "/checkpoint.pt");
+                QCOMPARE(h.progress.at("iteration").get<int64_t>(), int64_t(4));
+                continue;
+            }
+            QCOMPARE(b.run(never), JobState::Completed);
+            QCOMPARE(b.state().iteration, int64_t(8));
+            QCOMPARE(ends,
+                     (std::vector<std::pair<int64_t, bool>>{{2, true}, {3, false}, {4, false}}));
+            QCOMPARE(order, (std::vector<std::string>{"started", "end 2", "end 3", "end 4"}));
+            QCOMPARE(log.size(), size_t(2));
+            QVERIFY2(contains(log[0], "restored the training state of epoch 2, iteration 2/2"),
+                     log[0].c_str());
+            QVERIFY2(contains(log[1],
+                              "saved when the end of epoch 2 (its validation) was cancelled; "
+                              "the run redoes it before epoch 3"),
+                     log[1].c_str());
+            QVERIFY(!saver->redoingEpochEnd());
+        }
 
         // Cancelled while waiting for a batch (out of an iteration): exact.
         QTemporaryDir dir2;

@@ -1,7 +1,8 @@
 /// The workflow engine and its handlers on a toy 2D problem (8x8 images, a
 /// 1x1 convolution): the exact event order of a run, early stopping, lr
-/// schedules, cancellation, exceptions, the non-finite loss policies,
-/// MetricsSaver's files and the evaluator's per-case table.
+/// schedules, cancellation (also inside a validation, and its redo on
+/// resume), exceptions, the non-finite loss policies, MetricsSaver's files
+/// and the evaluator's per-case table.
 
 #include "TestSupport.h"
 
@@ -13,8 +14,12 @@
 #include "engine/losses/Loss.h"
 #include "engine/networks/Network.h"
 #include "engine/optim/LrScheduler.h"
+#include "engine/training/CheckpointParts.h"
 #include "engine/training/SupervisedEvaluator.h"
 #include "engine/training/SupervisedTrainer.h"
+#include "engine/training/TrainingCheckpoint.h"
+#include "engine/training/handlers/CheckpointLoader.h"
+#include "engine/training/handlers/CheckpointSaver.h"
 #include "engine/training/handlers/EarlyStopHandler.h"
 #include "engine/training/handlers/LrScheduleHandler.h"
 #include "engine/training/handlers/MetricsSaver.h"
@@ -255,6 +260,77 @@ private Q_SLOTS:
         QCOMPARE(std::count(log.begin(), log.end(), "CANCELLED"), 1L);
         QCOMPARE(std::count(log.begin(), log.end(), "COMPLETED"), 0L);
         QCOMPARE(std::count(log.begin(), log.end(), "EPOCH_COMPLETED"), 1L);
+    }
+
+    void cancelInsideValidationIsRedoneOnResume() {
+        // The evaluator sees the cancel after the first of its 2 cases in
+        // epoch 2's validation. checkpoint.pt keeps the epoch's training; a
+        // trainer resumed from it (with other initial weights) validates
+        // epoch 2 first and ends with bitwise the parameters and the
+        // validation results of an uninterrupted run.
+        using Results = std::vector<std::pair<int64_t, double>>;
+        auto recordValidations = [](Toy& toy, Results& out) {
+            toy.trainer->on(ValidationHandler::kValidationCompleted, [&out](Workflow& w) {
+                out.emplace_back(w.state().epoch, w.state().metrics.at("val_mean_dice"));
+            });
+        };
+        auto checkpointOf = [](Toy& toy) {
+            auto c = std::make_shared<TrainingCheckpoint>();
+            addModel(*c, *toy.net);
+            addOptimizer(*c, *toy.optimizer);
+            addWorkflowProgress(*c, *toy.trainer);
+            return c;
+        };
+        CancelToken never;
+        Toy full(3);
+        full.validateEvery(1);
+        Results want;
+        recordValidations(full, want);
+        QCOMPARE(full.trainer->run(never), JobState::Completed);
+        QCOMPARE(want.size(), size_t(3));
+
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString();
+        Toy cut(3);
+        CancelToken cancel;
+        cut.trainer->addHandler(std::make_shared<ValidationHandler>(cut.evaluator, &cancel));
+        int evaluated = 0;
+        cut.evaluator->on(Event::IterationCompleted, [&](Workflow& w) {
+            ++evaluated;
+            if (w.state().epoch == 2 && w.state().epochIteration == 1)
+                cancel.cancel();
+        });
+        Results before;
+        recordValidations(cut, before);
+        cut.trainer->addHandler(
+            std::make_shared<CheckpointSaver>(checkpointOf(cut), CheckpointSaverOptions(out)));
+        QCOMPARE(cut.trainer->run(cancel), JobState::Cancelled);
+        QCOMPARE(evaluated, 3); // epoch 1's two cases, epoch 2's first
+        QCOMPARE(before, Results(want.begin(), want.begin() + 1));
+        const CheckpointHeader h = TrainingCheckpoint::readHeader(out + "/checkpoint.pt");
+        QCOMPARE(h.progress.at("iteration").get<int64_t>(), int64_t(4));
+        QCOMPARE(h.progress.at("epoch_iteration").get<int64_t>(), int64_t(2));
+
+        Toy resumed(3);
+        {
+            torch::NoGradGuard ng;
+            resumed.net->conv->weight.add_(1.0);
+        }
+        auto c = checkpointOf(resumed);
+        resumed.trainer->addHandler(
+            std::make_shared<CheckpointLoader>(c, CheckpointLoaderOptions(out + "/checkpoint.pt")));
+        resumed.validateEvery(1);
+        resumed.trainer->addHandler(
+            std::make_shared<CheckpointSaver>(c, CheckpointSaverOptions(out)));
+        Results after;
+        recordValidations(resumed, after);
+        int64_t iterations = 0;
+        resumed.trainer->on(Event::IterationCompleted, [&](Workflow&) { ++iterations; });
+        QCOMPARE(resumed.trainer->run(never), JobState::Completed);
+        QCOMPARE(iterations, int64_t(2));                       // epoch 3 only
+        QCOMPARE(after, Results(want.begin() + 1, want.end())); // bitwise
+        QVERIFY(torch::equal(resumed.params(), full.params()));
+        QCOMPARE(resumed.trainer->state().bestMetricEpoch, full.trainer->state().bestMetricEpoch);
     }
 
     void exceptionFiresExceptionRaisedThenRethrows() {

@@ -38,9 +38,9 @@ public:
         const int64_t epoch = j.value("interrupted_epoch_end", int64_t(-1));
         if (epoch >= 0 && c.notes)
             c.notes->push_back(c.name + ": saved when the end of epoch " + std::to_string(epoch) +
-                               " (its validation) was cancelled; the run goes on with epoch " +
-                               std::to_string(epoch + 1) + " without redoing it");
-        t_->interruptedEpochEnd = -1;
+                               " (its validation) was cancelled; the run redoes it before epoch " +
+                               std::to_string(epoch + 1));
+        t_->interruptedEpochEnd = epoch; // read (and cleared) by the saver at STARTED
     }
 
 private:
@@ -160,11 +160,7 @@ CheckpointSaver::CheckpointSaver(std::shared_ptr<TrainingCheckpoint> checkpoint,
 }
 
 void CheckpointSaver::attach(Workflow& workflow) {
-    workflow.on(Event::Started, [this](Workflow& w) { // after a CheckpointLoader
-        const WorkflowState& s = w.state();
-        if (s.epochLength > 0 && s.epochIteration >= s.epochLength)
-            endedEpoch_ = s.epoch;
-    });
+    workflow.on(Event::Started, [this](Workflow& w) { started(w); }); // after a CheckpointLoader
     workflow.on(Event::EpochCompleted, [this](Workflow& w) { epochCompleted(w); });
     workflow.on(Event::IterationCompleted, [this](Workflow& w) { iterationCompleted(w); });
     workflow.on(Event::Completed, [this](Workflow& w) { completed(w); });
@@ -209,6 +205,42 @@ void CheckpointSaver::addIntervalFile(Tracking& next, double priority, const std
         obsolete.push_back(next.interval.front().second);
         next.interval.erase(next.interval.begin());
     }
+}
+
+void CheckpointSaver::started(Workflow& w) {
+    const WorkflowState& s = w.state();
+    const bool finished = s.epochLength > 0 && s.epochIteration >= s.epochLength;
+    const bool interrupted = finished && tracking_->interruptedEpochEnd == s.epoch;
+    tracking_->interruptedEpochEnd = -1;
+    endedEpoch_ = finished && !interrupted ? s.epoch : -1;
+    redoEpoch_ = interrupted ? s.epoch : -1;
+    if (!interrupted)
+        return;
+    // the file of the epoch's last iteration was due at its end
+    if (options_.save_interval() > 0 && !options_.epoch_level() &&
+        s.iteration % options_.save_interval() == 0)
+        pendingIteration_ = s.iteration;
+    if (!redoRegistered_) { // appended now: runs after every STARTED callback
+        redoRegistered_ = true;
+        w.on(Event::Started, [this](Workflow& wf) { redoEpochEnd(wf); });
+    }
+}
+
+void CheckpointSaver::redoEpochEnd(Workflow& w) {
+    if (redoEpoch_ < 0 || redoEpoch_ != w.state().epoch)
+        return;
+    redoEpoch_ = -1;
+    if (log_)
+        log_("redoing the end of epoch " + std::to_string(w.state().epoch) +
+             ", which a cancel cut short");
+    redoing_ = true;
+    try {
+        w.fire(Event::EpochCompleted);
+    } catch (...) {
+        redoing_ = false;
+        throw;
+    }
+    redoing_ = false;
 }
 
 void CheckpointSaver::epochCompleted(Workflow& w) {
@@ -282,18 +314,7 @@ void CheckpointSaver::iterationCompleted(Workflow& w) {
 }
 
 void CheckpointSaver::completed(Workflow& w) {
-    if (!options_.save_final())
-        return;
-    Tracking next = *tracking_;
-    const std::string name =
-        options_.final_filename().empty()
-            ? generatedName("final_iteration", std::to_string(w.state().iteration))
-            : options_.final_filename();
-    std::vector<std::string> obsolete;
-    if (!next.final.empty() && next.final != name)
-        obsolete.push_back(next.final);
-    next.final = name;
-    commit({name}, true, next, obsolete);
+    saveFinal(w, true);
 }
 
 void CheckpointSaver::cancelled(Workflow& w) {
@@ -310,6 +331,14 @@ void CheckpointSaver::cancelled(Workflow& w) {
 }
 
 void CheckpointSaver::exceptionRaised(Workflow& w) {
+    try {
+        saveFinal(w, false);
+    } catch (const std::exception&) {
+        // the run's own error is the one to report
+    }
+}
+
+void CheckpointSaver::saveFinal(Workflow& w, bool latest) {
     if (!options_.save_final())
         return;
     Tracking next = *tracking_;
@@ -321,11 +350,7 @@ void CheckpointSaver::exceptionRaised(Workflow& w) {
     if (!next.final.empty() && next.final != name)
         obsolete.push_back(next.final);
     next.final = name;
-    try {
-        commit({name}, false, next, obsolete);
-    } catch (const std::exception&) {
-        // the run's own error is the one to report
-    }
+    commit({name}, latest, next, obsolete);
 }
 
 void CheckpointSaver::commit(const std::vector<std::string>& names, bool latest,

@@ -35,6 +35,19 @@
 /// saver after a CheckpointLoader and the handlers whose effects its files
 /// must hold (the lr step, the validation that sets the key metric, the
 /// SmartCache update), and before those that report the files written.
+///
+/// An epoch end cut short: when a cancel stops the run inside an epoch's
+/// EPOCH_COMPLETED before this saver's turn (a CancelledError out of the
+/// validation), latest_filename gets the state with the epoch's iterations
+/// done and its end marked unfinished (part "checkpoint_saver"). A run
+/// resumed from that file redoes the epoch end first: after the other
+/// STARTED callbacks (the loader's restore, the logs' "started" lines) the
+/// saver fires EPOCH_COMPLETED once more for that epoch, with
+/// redoingEpochEnd() true, then the run goes on with the next epoch. The
+/// callbacks that ran before the cancel run again unless they check
+/// redoingEpochEnd() or keep their own record (Trainer: the epoch-level lr
+/// step, the SmartCache swap); the deferred iteration file of the epoch's
+/// last iteration is written then.
 
 #include <torch/arg.h>
 
@@ -80,8 +93,8 @@ struct CheckpointSaverOptions {
     TORCH_ARG(int64_t, n_saved) = 0;
     /// Write latest_filename when the run is cancelled (not in MONAI), also
     /// when the cancel cut an epoch's end short (its validation): the
-    /// training work is kept, but the resumed run goes on with the next
-    /// epoch without redoing that validation, and says so.
+    /// training work is kept and the resumed run redoes that epoch's end
+    /// (see the class comment).
     TORCH_ARG(bool, save_on_cancel) = true;
     /// The stable name of the newest resumable state; empty: none.
     TORCH_ARG(std::string, latest_filename) = "checkpoint.pt";
@@ -113,6 +126,9 @@ public:
     void setLogger(std::function<void(const std::string&)> log) { log_ = std::move(log); }
 
     const CheckpointSaverOptions& options() const { return options_; }
+    /// True while the saver re-fires EPOCH_COMPLETED for an epoch end that a
+    /// cancel cut short in the run the checkpoint came from.
+    bool redoingEpochEnd() const { return redoing_; }
     /// Full path of the last file written; empty before the first.
     const std::string& lastCheckpoint() const { return last_; }
     /// Full path of latest_filename (empty when disabled).
@@ -127,7 +143,7 @@ public:
         std::vector<std::pair<double, std::string>> interval, keyMetric; ///< (priority, file name)
         std::string final;
         /// The epoch whose EPOCH_COMPLETED was cut short by a cancel when
-        /// the file was written (-1: none); a resumed run reports it.
+        /// the file was written (-1: none); a resumed run redoes it.
         int64_t interruptedEpochEnd = -1;
     };
 
@@ -137,6 +153,13 @@ private:
     void completed(Workflow& w);
     void cancelled(Workflow& w);
     void exceptionRaised(Workflow& w);
+    /// The final checkpoint (save_final): at COMPLETED, and at
+    /// EXCEPTION_RAISED where `latest` is false (the latest file keeps the
+    /// last good state).
+    void saveFinal(Workflow& w, bool latest);
+    void started(Workflow& w);
+    /// Fires EPOCH_COMPLETED for the epoch end to redo (the last STARTED callback).
+    void redoEpochEnd(Workflow& w);
     /// Writes the state under every name of `names` (file names in
     /// save_dir) and, with `latest`, latest_filename. `next` is the tracking
     /// the files will hold; it becomes current only when all writes succeed,
@@ -157,6 +180,9 @@ private:
     std::string last_;
     int64_t pendingIteration_ = -1; ///< an iteration file deferred to EPOCH_COMPLETED
     int64_t endedEpoch_ = -1;       ///< the last epoch whose end reached this saver
+    int64_t redoEpoch_ = -1;        ///< the epoch end to redo after STARTED (-1: none)
+    bool redoRegistered_ = false;   ///< the redo callback is on the STARTED list
+    bool redoing_ = false;
 };
 
 } // namespace medulla

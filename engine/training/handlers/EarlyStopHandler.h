@@ -38,6 +38,7 @@ struct EarlyStopHandlerOptions {
     /// "metric" or "loss".
     TORCH_ARG(std::string, monitor) = "metric";
 
+public: // TORCH_ARG leaves the section private
     /// The parameters above for JSON ({"patience": 3, ...}).
     static std::vector<ParamSpec> params();
     /// Reads them; errors are ConfigErrors naming "<context>.<field>".

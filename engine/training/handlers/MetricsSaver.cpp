@@ -8,7 +8,7 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/metrics/Metric.h"
-#include "engine/training/SupervisedEvaluator.h"
+#include "engine/training/Evaluator.h"
 
 namespace fs = std::filesystem;
 
@@ -30,9 +30,9 @@ std::string MetricsSaver::bestCasesPath() const {
 }
 
 void MetricsSaver::attach(Workflow& workflow) {
-    auto* evaluator = dynamic_cast<SupervisedEvaluator*>(&workflow);
+    auto* evaluator = dynamic_cast<Evaluator*>(&workflow);
     if (!evaluator)
-        throw std::invalid_argument("MetricsSaver attaches to a SupervisedEvaluator, not to \"" +
+        throw std::invalid_argument("MetricsSaver attaches to an Evaluator, not to \"" +
                                     workflow.name() + "\"");
     workflow.on(Event::EpochCompleted, [this, evaluator](Workflow&) { save(*evaluator); });
 }
@@ -57,7 +57,7 @@ void MetricsSaver::loadEarlierRows(int64_t firstEpoch) {
     }
 }
 
-void MetricsSaver::save(SupervisedEvaluator& evaluator) {
+void MetricsSaver::save(Evaluator& evaluator) {
     const WorkflowState& s = evaluator.state();
     if (!started_) {
         started_ = true;

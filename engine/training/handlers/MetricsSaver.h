@@ -1,6 +1,6 @@
 #pragma once
 /// Saves the results of every evaluation (MONAI's MetricsSaver, in
-/// Medulla's file layout). Attached to a SupervisedEvaluator; after each of
+/// Medulla's file layout). Attached to an Evaluator; after each of
 /// its runs (EpochCompleted, after the evaluator aggregated) it writes, all
 /// atomically, in save_dir:
 ///   metrics.csv               one row per evaluation: "epoch", the key
@@ -25,7 +25,7 @@
 
 namespace medulla {
 
-class SupervisedEvaluator;
+class Evaluator;
 
 struct MetricsSaverOptions {
     /// The folder of the files (created if missing).
@@ -41,7 +41,7 @@ class MetricsSaver : public Handler {
 public:
     explicit MetricsSaver(MetricsSaverOptions options);
 
-    /// `workflow` must be a SupervisedEvaluator (std::invalid_argument
+    /// `workflow` must be an Evaluator (std::invalid_argument
     /// otherwise).
     void attach(Workflow& workflow) override;
 
@@ -51,7 +51,7 @@ public:
     std::string bestCasesPath() const;
 
 private:
-    void save(SupervisedEvaluator& evaluator);
+    void save(Evaluator& evaluator);
     void loadEarlierRows(int64_t firstEpoch);
 
     MetricsSaverOptions options_;

@@ -9,22 +9,30 @@
 namespace medulla {
 
 ObserverHandler::ObserverHandler(std::vector<TrainingObserver*> observers,
-                                 ObserverHandlerOptions options)
-    : observers_(std::move(observers)), options_(std::move(options)) {}
+                                 ObserverHandlerOptions options,
+                                 std::shared_ptr<EpochLossTracker> epochLoss)
+    : observers_(std::move(observers)), options_(std::move(options)),
+      epochLoss_(std::move(epochLoss)) {
+    if (!epochLoss_) {
+        epochLoss_ = std::make_shared<EpochLossTracker>();
+        ownTracker_ = true;
+    }
+}
 
 void ObserverHandler::attach(Workflow& workflow) {
     auto* trainer = dynamic_cast<SupervisedTrainer*>(&workflow);
     if (!trainer)
         throw std::invalid_argument("ObserverHandler attaches to a SupervisedTrainer, not to \"" +
                                     workflow.name() + "\"");
+    if (ownTracker_)
+        epochLoss_->attach(*trainer);
     trainer->on(Event::Started, [this](Workflow&) {
+        epochStart_ = std::chrono::steady_clock::now();
         for (auto* o : observers_)
             o->onStateChanged(JobState::Running);
     });
     trainer->on(Event::EpochStarted, [this](Workflow&) {
         epochStart_ = std::chrono::steady_clock::now();
-        lossSum_ = 0;
-        lossCount_ = 0;
         validated_ = false;
     });
     trainer->on(ValidationHandler::kValidationCompleted, [this](Workflow&) { validated_ = true; });
@@ -38,10 +46,6 @@ void ObserverHandler::attach(Workflow& workflow) {
         e.globalStep = s.iteration;
         e.totalSteps = s.epochLength * s.maxEpochs;
         e.loss = it == s.output.end() ? std::nan("") : it->second;
-        if (std::isfinite(e.loss)) {
-            lossSum_ += e.loss;
-            ++lossCount_;
-        }
         for (auto* o : observers_)
             o->onIteration(e);
     });
@@ -50,7 +54,7 @@ void ObserverHandler::attach(Workflow& workflow) {
         EpochEvent e;
         e.epoch = int(s.epoch);
         e.maxEpochs = int(s.maxEpochs);
-        e.meanLoss = lossCount_ ? lossSum_ / double(lossCount_) : std::nan("");
+        e.meanLoss = epochLoss_->mean();
         e.lr = trainer->learningRate();
         auto key = s.metrics.find(s.keyMetricName);
         if (validated_ && key != s.metrics.end())

@@ -6,7 +6,7 @@
 
 namespace medulla {
 
-ValidationHandler::ValidationHandler(std::shared_ptr<SupervisedEvaluator> evaluator,
+ValidationHandler::ValidationHandler(std::shared_ptr<Evaluator> evaluator,
                                      const CancelToken* cancel, ValidationHandlerOptions options)
     : evaluator_(std::move(evaluator)), cancel_(cancel ? cancel : &never_), options_(options) {
     if (!evaluator_)

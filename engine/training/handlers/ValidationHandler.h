@@ -18,7 +18,7 @@
 #include <memory>
 
 #include "engine/core/CancelToken.h"
-#include "engine/training/SupervisedEvaluator.h"
+#include "engine/training/Evaluator.h"
 #include "engine/training/Workflow.h"
 
 namespace medulla {
@@ -41,7 +41,7 @@ public:
 
     /// `cancel` (may be null) must outlive the runs; the evaluator is shared.
     /// Throws ConfigError naming "interval" when it is < 1.
-    ValidationHandler(std::shared_ptr<SupervisedEvaluator> evaluator, const CancelToken* cancel,
+    ValidationHandler(std::shared_ptr<Evaluator> evaluator, const CancelToken* cancel,
                       ValidationHandlerOptions options = {});
 
     void attach(Workflow& trainer) override;
@@ -50,10 +50,10 @@ public:
     /// the results (what the event callbacks do).
     void validate(Workflow& trainer);
 
-    SupervisedEvaluator& evaluator() { return *evaluator_; }
+    Evaluator& evaluator() { return *evaluator_; }
 
 private:
-    std::shared_ptr<SupervisedEvaluator> evaluator_;
+    std::shared_ptr<Evaluator> evaluator_;
     const CancelToken* cancel_;
     CancelToken never_;
     ValidationHandlerOptions options_;

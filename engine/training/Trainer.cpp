@@ -321,6 +321,9 @@ JobState Trainer::run(const CancelToken& cancel) {
         monitored = options.monitor() == "loss" ? "training loss" : "key metric";
         earlyStop = std::make_shared<EarlyStopHandler>(options);
         trainer.addHandler(earlyStop);
+        // its count and best score go on across a resume (optional: older
+        // checkpoints start counting afresh)
+        addStateful(*checkpoint, "early_stop", *earlyStop, true);
     }
     if (smartCache) // swap in the items prepared during the epoch
         trainer.on(Event::EpochCompleted, [smartCache, s = saver.get()](Workflow&) {

@@ -319,6 +319,29 @@ private Q_SLOTS:
         QVERIFY(fs::exists(run + "/prediction_val0.nii.gz"));
     }
 
+    void earlyStopCountGoesOnAcrossAResume() {
+        // As above, cancelled in epoch 3 after its first iteration (the
+        // count is 1, from epoch 2's validation) and resumed: the restored
+        // count reaches patience 2 at epoch 3's validation. Starting to count
+        // afresh would stop only after epoch 5.
+        Json j = tinyExperiment(dir_, "early-resume", 6);
+        j["handlers"] = {{"early_stop", {{"patience", 2}, {"min_delta", 1.0}}},
+                         {"tensorboard", {{"enabled", false}}}};
+        Recorder first;
+        CancelToken cancel;
+        first.cancel = &cancel;
+        first.cancelAt = 5;
+        QCOMPARE(train(j, first, cancel), JobState::Cancelled);
+        QCOMPARE(first.epochs.size(), size_t(2));
+        Recorder second;
+        CancelToken never;
+        QCOMPARE(train(j, second, never, dir_ + "/early-resume/checkpoint.pt"),
+                 JobState::Completed);
+        QCOMPARE(second.epochs.size(), size_t(1));
+        QCOMPARE(second.epochs.back().epoch, 3);
+        QVERIFY2(second.said("early stopping after epoch 3 of 6"), second.allMessages().c_str());
+    }
+
     void runWritesTensorBoardEvents() {
         const std::string run = dir_ + "/full";
         QCOMPARE(eventFiles(run).size(), size_t(1));

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "engine/core/Error.h"
+
 #include "engine/training/handlers/ValidationHandler.h"
 
 namespace medulla {
@@ -67,7 +69,11 @@ void EarlyStopHandler::attach(Workflow& trainer) {
                    [this, lossOf](Workflow& w) { check(w, -lossOf(w)); });
         return;
     }
-    trainer.on(Event::EpochStarted, [this](Workflow&) {
+    // A run resumed inside an epoch (epochIteration > 0) keeps the sums
+    // restored from its checkpoint (loadState).
+    trainer.on(Event::EpochStarted, [this](Workflow& w) {
+        if (w.state().epochIteration > 0)
+            return;
         lossSum_ = 0;
         lossCount_ = 0;
     });
@@ -81,6 +87,28 @@ void EarlyStopHandler::attach(Workflow& trainer) {
     trainer.on(Event::EpochCompleted, [this](Workflow& w) {
         check(w, lossCount_ ? -lossSum_ / double(lossCount_) : std::nan(""));
     });
+}
+
+Json EarlyStopHandler::state() const {
+    // best_ may be -inf/NaN-free only when haveBest_; JSON has no inf, so
+    // the flag travels with it.
+    return {{"have_best", haveBest_},
+            {"best", haveBest_ ? best_ : 0.0},
+            {"counter", counter_},
+            {"loss_sum", lossSum_},
+            {"loss_count", lossCount_}};
+}
+
+void EarlyStopHandler::loadState(const Json& state) {
+    try {
+        haveBest_ = state.at("have_best").get<bool>();
+        best_ = state.at("best").get<double>();
+        counter_ = state.at("counter").get<int64_t>();
+        lossSum_ = state.at("loss_sum").get<double>();
+        lossCount_ = state.at("loss_count").get<int64_t>();
+    } catch (const Json::exception& e) {
+        throw ConfigError(std::string("early stopping state: ") + e.what(), {}, "early_stop");
+    }
 }
 
 void EarlyStopHandler::check(Workflow& trainer, double score) {

@@ -54,6 +54,11 @@ public:
 
     /// Checks without improvement so far.
     int64_t counter() const { return counter_; }
+    /// {"have_best", "best", "counter", "loss_sum", "loss_count"}: what a
+    /// resumed run needs to go on counting (a checkpoint part).
+    Json state() const;
+    /// Restores state(); throws ConfigError naming a missing member.
+    void loadState(const Json& state);
     double bestScore() const { return best_; }
 
 private:

@@ -47,14 +47,7 @@ double validate(UNet& net, const at::Tensor& images, const at::Tensor& labels,
 nlohmann::json runRecipe(bool fast, const at::Device& device, const at::Tensor& volumes,
                          const at::Tensor& labels, const FastTrainingSettings& s) {
     torch::manual_seed(s.seed);
-    UNet net(UNetOptions()
-                 .spatial_dims(3)
-                 .in_channels(1)
-                 .out_channels(2)
-                 .channels({16, 32, 64, 128, 256})
-                 .strides({2, 2, 2, 2})
-                 .num_res_units(2)
-                 .norm("batch"));
+    UNet net = spleenUnet();
     net->to(device);
     net->train();
     DiceLoss lossFn(DiceLossOptions().to_onehot_y(true).softmax(true));
@@ -128,6 +121,17 @@ nlohmann::json runRecipe(bool fast, const at::Device& device, const at::Tensor& 
 }
 
 } // namespace
+
+UNet spleenUnet() {
+    return UNet(UNetOptions()
+                    .spatial_dims(3)
+                    .in_channels(1)
+                    .out_channels(2)
+                    .channels({16, 32, 64, 128, 256})
+                    .strides({2, 2, 2, 2})
+                    .num_res_units(2)
+                    .norm("batch"));
+}
 
 nlohmann::json fastTrainingCheck(const at::Device& device, const at::Tensor& volumes,
                                  const at::Tensor& labels, const FastTrainingSettings& s) {

@@ -23,7 +23,13 @@
 
 #include <cstdint>
 
+#include "engine/networks/UNet.h"
+
 namespace medulla::bench {
+
+/// MONAI's spleen-tutorial UNet: UNet(3, 1, 2, (16,32,64,128,256),
+/// (2,2,2,2), num_res_units=2, norm=batch), on the CPU, in train mode.
+UNet spleenUnet();
 
 struct FastTrainingSettings {
     int cases = 10;

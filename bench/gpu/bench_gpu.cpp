@@ -258,14 +258,7 @@ Json unetMode(const Args& a, bool amp, const at::Tensor& xCpu, const at::Tensor&
     Json out;
     {
         torch::manual_seed(a.seed);
-        UNet net(UNetOptions()
-                     .spatial_dims(3)
-                     .in_channels(1)
-                     .out_channels(2)
-                     .channels({16, 32, 64, 128, 256})
-                     .strides({2, 2, 2, 2})
-                     .num_res_units(2)
-                     .norm("batch"));
+        UNet net = bench::spleenUnet();
         net->to(device);
         net->train();
         DiceLoss lossFn(DiceLossOptions().to_onehot_y(true).softmax(true));

@@ -8,6 +8,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/OneHot.h"
 #include "engine/data/Dataset.h"
+#include "engine/networks/MemoryFormat.h"
 #include "engine/training/PrepareBatch.h"
 
 namespace medulla {
@@ -83,10 +84,15 @@ void Evaluator::iterate(const CancelToken& cancel) {
         throw Error("the evaluation loader ended after " + std::to_string(state().epochIteration) +
                     " of " + std::to_string(state().epochLength) + " batches");
     const bool scored = options_.require_label() || batch->count(options_.label_key());
-    // Unscored: the image stands in for the missing label, then is dropped.
-    PreparedBatch in = prepareBatch(*batch, options_.image_key(),
-                                    scored ? options_.label_key() : options_.image_key(), device_,
-                                    options_.channels_last(), options_.data_field());
+    PreparedBatch in;
+    if (scored) {
+        in = prepareBatch(*batch, options_.image_key(), options_.label_key(), device_,
+                          options_.channels_last(), options_.data_field());
+    } else { // the image alone (Batch::operator[] names a missing key)
+        in.input = (*batch)[options_.image_key()].to(device_, at::kFloat);
+        if (options_.channels_last())
+            in.input = channelsLast(in.input);
+    }
     if (scored && in.input.sizes().slice(2) != in.target.sizes().slice(2))
         throw ShapeError("image and label sizes differ: " + c10::str(in.input.sizes().slice(2)) +
                              " vs " + c10::str(in.target.sizes().slice(2)),

@@ -2,28 +2,33 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPointer>
-#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QThreadPool>
-
-#include <fstream>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
 #include "engine/io/ImageLoader.h"
+#include "engine/services/StudyBrowsing.h"
+#include "ui/bridge/Background.h"
 #include "ui/bridge/TrainingController.h"
-#include "ui/panels/TrainPanel.h"
+#include "ui/model/ExperimentDocument.h"
+#include "ui/panels/DatasetPanel.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/panels/PipelineEditor.h"
+#include "ui/panels/ResultsPanel.h"
+#include "ui/panels/StudyBrowser.h"
+#include "ui/panels/TrainingMonitor.h"
 #include "ui/views/SliceView.h"
+#include "ui/views/ViewerWidget.h"
 #include "ui/views/VolumeView.h"
 
 namespace medulla::ui {
@@ -32,9 +37,9 @@ namespace {
 /// Run `work` on the global thread pool; deliver its result (or its error
 /// message) on the GUI thread to `receiver`, if it still exists.
 template <class Work, class Done, class Fail>
-void runInBackground(QObject* receiver, Work work, Done done, Fail fail) {
+void loadInBackground(QObject* receiver, Work work, Done done, Fail fail) {
     QPointer<QObject> guard(receiver);
-    QThreadPool::globalInstance()->start([guard, work, done, fail] {
+    medulla::ui::runInBackground([guard, work, done, fail] {
         try {
             auto result = work();
             QMetaObject::invokeMethod(
@@ -65,74 +70,120 @@ QString siblingLabel(const QString& imagePath) {
     return QFileInfo::exists(candidate) ? QFileInfo(candidate).canonicalFilePath() : QString();
 }
 
+/// Load an optional file (empty path: an empty Volume).
+Volume loadOptional(const std::string& path) {
+    return path.empty() ? Volume() : loadImage(path);
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("Medulla Studio"));
     setAcceptDrops(true);
-    auto* views = new QWidget(this);
-    auto* grid = new QGridLayout(views);
-    grid->setSpacing(3);
-    grid->setContentsMargins(3, 3, 3, 3);
-    slices_[2] = new SliceView(2, views);
-    slices_[1] = new SliceView(1, views);
-    slices_[0] = new SliceView(0, views);
-    volumeView_ = new VolumeView(views);
-    grid->addWidget(slices_[2], 0, 0);
-    grid->addWidget(volumeView_, 0, 1);
-    grid->addWidget(slices_[1], 1, 0);
-    grid->addWidget(slices_[0], 1, 1);
-
-    trainPanel_ = new TrainPanel(this);
+    document_ = new ExperimentDocument(this);
     controller_ = new TrainingController(this);
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(views);
-    splitter->addWidget(trainPanel_);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    setCentralWidget(splitter);
-    buildMenus();
-    statusBar()->showMessage(tr("Open a NIfTI volume (File > Open or drop it here), then Train."));
 
-    connect(trainPanel_, &TrainPanel::startRequested, this, &MainWindow::startTraining);
-    connect(trainPanel_, &TrainPanel::cancelRequested, this, &MainWindow::cancelTraining);
-    connect(controller_, &TrainingController::stateChanged, trainPanel_,
-            &TrainPanel::onStateChanged);
-    connect(controller_, &TrainingController::preparing, trainPanel_, &TrainPanel::onPreparing);
-    connect(controller_, &TrainingController::iterations, trainPanel_, &TrainPanel::onIterations);
-    connect(controller_, &TrainingController::epochFinished, trainPanel_, &TrainPanel::onEpoch);
-    connect(controller_, &TrainingController::message, trainPanel_, &TrainPanel::onMessage);
-    connect(controller_, &TrainingController::finished, trainPanel_, &TrainPanel::onFinished);
-    connect(controller_, &TrainingController::predictionReady, this, &MainWindow::onPrediction);
-    connect(controller_, &TrainingController::stateChanged, this, [this](JobState s) {
-        if (s == JobState::Running)
-            openFirstDatasetCase(); // show what the network is learning from
-    });
-    connect(
-        controller_, &TrainingController::finished, this, [this](JobState s, const QString& err) {
-            if (s == JobState::Failed)
-                showError(tr("Training failed: %1").arg(err));
-            else
-                statusBar()->showMessage(tr("Training %1. Results in %2")
-                                             .arg(toString(s))
-                                             .arg(QString::fromStdString(experiment_.outputDir)));
-        });
+    browser_ = new StudyBrowser(this);
+    auto* dock = new QDockWidget(tr("Studies"), this);
+    dock->setObjectName("studiesDock");
+    dock->setWidget(browser_);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    tabs_ = new QTabWidget(this);
+    viewer_ = new ViewerWidget(tabs_);
+    dataset_ = new DatasetPanel(document_, tabs_);
+    pipeline_ = new PipelineEditor(document_, tabs_);
+    experimentPanel_ = new ExperimentPanel(document_, tabs_);
+    monitor_ = new TrainingMonitor(controller_, tabs_);
+    monitor_->setDocument(document_);
+    results_ = new ResultsPanel(tabs_);
+    tabs_->addTab(viewer_, tr("Viewer"));
+    tabs_->addTab(dataset_, tr("Data"));
+    tabs_->addTab(pipeline_, tr("Pipeline"));
+    tabs_->addTab(experimentPanel_, tr("Experiment"));
+    tabs_->addTab(monitor_, tr("Train"));
+    tabs_->addTab(results_, tr("Results"));
+    setCentralWidget(tabs_);
+    buildMenus();
+    connectPanels();
+    statusBar()->showMessage(
+        tr("Open a folder of studies or drop a NIfTI file; the Data, Pipeline and Experiment "
+           "tabs set up training, Train runs it."));
 }
 
 MainWindow::~MainWindow() {
     // Background loads hold a guarded pointer to this window; let them end
     // first (a load takes a second or two) so none races the destruction.
-    QThreadPool::globalInstance()->waitForDone();
+    backgroundPool()->waitForDone();
+}
+
+void MainWindow::setInteractive(bool interactive) {
+    interactive_ = interactive;
+    viewer_->setInteractive(interactive);
+    browser_->setInteractive(interactive);
+    experimentPanel_->setInteractive(interactive);
+    monitor_->setInteractive(interactive);
+    results_->setInteractive(interactive);
+}
+
+SliceView* MainWindow::sliceView(int axis) const {
+    // axis: the voxel axis held fixed (0 sagittal, 1 coronal, 2 axial)
+    return viewer_->sliceView(axis == 2   ? ViewerWidget::Axial
+                              : axis == 1 ? ViewerWidget::Coronal
+                                          : ViewerWidget::Sagittal);
+}
+
+VolumeView* MainWindow::volumeView() const {
+    return viewer_->volumeView();
+}
+
+void MainWindow::showTab(Tab tab) {
+    tabs_->setCurrentIndex(int(tab));
+}
+
+void MainWindow::connectPanels() {
+    connect(browser_, &StudyBrowser::openImageRequested, this,
+            [this](const QString& path, const QString& series) {
+                if (series.isEmpty())
+                    openImage(path);
+                else
+                    openSeries(path, series);
+                showTab(ViewerTab);
+            });
+    connect(browser_, &StudyBrowser::openDatasetRequested, this, [this](const QString& json) {
+        Json data = document_->section("data");
+        if (!data.is_object())
+            data = Json::object();
+        data["dataset"] = json.toStdString();
+        data.erase("synthetic");
+        data.erase("validation_key");
+        document_->setSection("data", data);
+        showTab(DataTab);
+    });
+    connect(dataset_, &DatasetPanel::caseActivated, this,
+            [this](const QString& image, const QString& label) {
+                openImage(image, label);
+                showTab(ViewerTab);
+            });
+    connect(controller_, &TrainingController::predictionReady, this, &MainWindow::onPrediction);
+    connect(monitor_, &TrainingMonitor::runFinished, this, &MainWindow::onRunFinished);
+    connect(results_, &ResultsPanel::caseSelected, this,
+            [this](const QString& image, const QString& label, const QString& prediction) {
+                openResult(image, label, prediction);
+                showTab(ViewerTab);
+            });
 }
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open image..."), QKeySequence::Open, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), QString(),
-                                                       tr("NIfTI (*.nii *.nii.gz);;All files (*)"));
+        const QString p = QFileDialog::getOpenFileName(
+            this, tr("Open image"), QString(), tr("Images (*.nii *.nii.gz *.dcm);;All files (*)"));
         if (!p.isEmpty())
             openImage(p);
     });
+    file->addAction(tr("Open &folder..."), this, [this] { browser_->openFolderDialog(); });
     file->addAction(tr("Open &label overlay..."), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open label map"), QString(),
                                                        tr("NIfTI (*.nii *.nii.gz);;All files (*)"));
@@ -140,16 +191,23 @@ void MainWindow::buildMenus() {
             openLabel(p);
     });
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    QMenu* train = menuBar()->addMenu(tr("&Training"));
-    train->addAction(tr("Load &experiment..."), this, [this] {
+    file->addAction(tr("Open &experiment..."), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open experiment"), QString(),
                                                        tr("Experiment (*.json)"));
         if (!p.isEmpty())
             loadExperiment(p);
     });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* train = menuBar()->addMenu(tr("&Training"));
     train->addAction(tr("&Train"), this, &MainWindow::startTraining);
     train->addAction(tr("&Cancel"), this, &MainWindow::cancelTraining);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList names{tr("&Viewer"),     tr("&Data"),  tr("&Pipeline"),
+                            tr("&Experiment"), tr("&Train"), tr("&Results")};
+    for (int i = 0; i < names.size(); ++i)
+        view->addAction(names[i], QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), this,
+                        [this, i] { showTab(Tab(i)); });
 }
 
 void MainWindow::openImage(const QString& path, const QString& labelPath) {
@@ -160,15 +218,12 @@ void MainWindow::openImage(const QString& path, const QString& labelPath) {
         Volume image, label;
     };
     const std::string p = path.toStdString(), l = label.toStdString();
-    runInBackground(
+    loadInBackground(
         this,
         [p, l] {
-            Loaded r{loadImage(p), {}};
-            if (!l.empty()) {
-                r.label = loadImage(l);
-                if (r.label.spatialShape() != r.image.spatialShape())
-                    throw IoError("the label's size differs from the image's", l);
-            }
+            Loaded r{loadImage(p), loadOptional(l)};
+            if (r.label.isValid() && r.label.spatialShape() != r.image.spatialShape())
+                throw IoError("the label's size differs from the image's", l);
             return r;
         },
         [this, path, label, generation](const Loaded& r) {
@@ -183,10 +238,23 @@ void MainWindow::openImage(const QString& path, const QString& labelPath) {
         [this](const QString& msg) { showError(msg); });
 }
 
+void MainWindow::openSeries(const QString& folder, const QString& seriesLabel) {
+    statusBar()->showMessage(tr("Loading series %1...").arg(seriesLabel));
+    const quint64 generation = ++imageGeneration_;
+    const std::string f = folder.toStdString(), s = seriesLabel.toStdString();
+    loadInBackground(
+        this, [f, s] { return loadSeries(f, s); },
+        [this, folder, generation](const Volume& v) {
+            if (generation == imageGeneration_)
+                showImage(v, folder);
+        },
+        [this](const QString& msg) { showError(msg); });
+}
+
 void MainWindow::openLabel(const QString& path) {
     const quint64 generation = imageGeneration_;
     const std::string p = path.toStdString();
-    runInBackground(
+    loadInBackground(
         this, [p] { return loadImage(p); },
         [this, path, generation](const Volume& v) {
             if (generation != imageGeneration_)
@@ -201,13 +269,40 @@ void MainWindow::openLabel(const QString& path) {
         [this](const QString& msg) { showError(msg); });
 }
 
+void MainWindow::openResult(const QString& image, const QString& label, const QString& prediction) {
+    const quint64 generation = ++imageGeneration_;
+    struct Loaded {
+        Volume image, label, prediction;
+    };
+    const std::string i = image.toStdString(), l = label.toStdString(),
+                      p = prediction.toStdString();
+    loadInBackground(
+        this,
+        [i, l, p] {
+            Loaded r{loadImage(i), loadOptional(l), loadOptional(p)};
+            for (const auto& [v, file] : {std::pair{&r.label, l}, std::pair{&r.prediction, p}})
+                if (v->isValid() && v->spatialShape() != r.image.spatialShape())
+                    throw IoError("its size differs from the image's " + i, file);
+            return r;
+        },
+        [this, image, prediction, generation](const Loaded& r) {
+            if (generation != imageGeneration_)
+                return;
+            showImage(r.image, image);
+            if (r.label.isValid())
+                showOverlay(r.label);
+            prediction_ = r.prediction;
+            viewer_->setPrediction(r.prediction);
+            Q_EMIT resultShown(prediction);
+        },
+        [this](const QString& msg) { showError(msg); });
+}
+
 void MainWindow::showImage(const Volume& image, const QString& path) {
     image_ = image;
     overlay_ = Volume();
-    for (auto* s : slices_)
-        s->setImage(image);
-    volumeView_->setLabel(Volume());
-    volumeView_->setVolume(image);
+    prediction_ = Volume();
+    viewer_->setImage(image, QFileInfo(path).fileName());
     statusBar()->showMessage(QString("%1: %2").arg(QFileInfo(path).fileName(),
                                                    QString::fromStdString(image.describe())));
     Q_EMIT volumeLoaded(path);
@@ -215,9 +310,7 @@ void MainWindow::showImage(const Volume& image, const QString& path) {
 
 void MainWindow::showOverlay(const Volume& label) {
     overlay_ = label;
-    for (auto* s : slices_)
-        s->setLabel(label);
-    volumeView_->setLabel(label);
+    viewer_->setLabel(label);
 }
 
 void MainWindow::showError(const QString& message) {
@@ -230,57 +323,47 @@ void MainWindow::showError(const QString& message) {
 }
 
 bool MainWindow::loadExperiment(const QString& path) {
-    try {
-        experiment_ = ExperimentConfig::load(path.toStdString());
-        hasExperiment_ = true;
-        trainPanel_->setExperimentName(QString::fromStdString(experiment_.name));
-        statusBar()->showMessage(
-            tr("Experiment %1 loaded").arg(QString::fromStdString(experiment_.name)));
-        return true;
-    } catch (const std::exception& e) {
-        showError(QString::fromStdString(e.what()));
+    QString error;
+    if (!document_->load(path, &error)) {
+        showError(error);
         return false;
     }
+    statusBar()->showMessage(tr("Experiment %1 loaded").arg(path));
+    return true;
 }
 
 void MainWindow::startTraining() {
-    if (!hasExperiment_) {
-        showError(tr("Load an experiment first (Training > Load experiment)."));
-        return;
-    }
-    trainPanel_->clearCurves();
-    controller_->start(experiment_);
+    showTab(TrainTab);
+    monitor_->startRun();
 }
 
 void MainWindow::cancelTraining() {
-    controller_->cancel();
-}
-
-void MainWindow::openFirstDatasetCase() {
-    std::ifstream f(experiment_.dataset);
-    if (!f)
-        return;
-    try {
-        nlohmann::json j;
-        f >> j;
-        const auto& first = j.at(experiment_.datalistKey).at(0);
-        const QFileInfo base(QString::fromStdString(experiment_.dataset));
-        openImage(base.dir().absoluteFilePath(
-            QString::fromStdString(first.at("image").get<std::string>())));
-    } catch (const std::exception&) {
-        // the dataset list is checked by the trainer, which reports problems
-    }
+    monitor_->cancelRun();
 }
 
 void MainWindow::onPrediction(const PredictionEvent& e) {
     ++imageGeneration_; // pending loads must not replace the prediction
     showImage(e.image, QString::fromStdString(e.caseName));
-    showOverlay(e.prediction);
+    showOverlay(e.label);
+    prediction_ = e.prediction;
+    viewer_->setPrediction(e.prediction);
     statusBar()->showMessage(tr("Prediction of the best model for %1: Dice %2 (saved to %3)")
                                  .arg(QString::fromStdString(e.caseName))
                                  .arg(e.dice, 0, 'f', 4)
                                  .arg(QString::fromStdString(e.file)));
     Q_EMIT predictionShown(e.dice);
+}
+
+void MainWindow::onRunFinished(const QString& runDir, JobState state) {
+    if (state == JobState::Failed) {
+        showError(tr("Training failed: %1").arg(monitor_->errorText()));
+        return;
+    }
+    statusBar()->showMessage(tr("Training %1. Results in %2").arg(toString(state)).arg(runDir));
+    if (state == JobState::Completed) {
+        results_->setExperimentFile(runDir + "/experiment.json");
+        results_->setModel(runDir);
+    }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
@@ -293,7 +376,9 @@ void MainWindow::dropEvent(QDropEvent* e) {
     if (urls.isEmpty())
         return;
     const QString path = urls.first().toLocalFile();
-    if (e->modifiers() & Qt::ShiftModifier)
+    if (QFileInfo(path).isDir())
+        browser_->openPath(path);
+    else if (e->modifiers() & Qt::ShiftModifier)
         openLabel(path);
     else
         openImage(path);

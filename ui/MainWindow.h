@@ -1,25 +1,50 @@
 #pragma once
-/// The studio's main window: three orthogonal slice views and a 3D volume
-/// rendering of the open study, the Train panel with live curves, File ->
-/// Open and drag-and-drop of NIfTI files. Long work (loading, training) runs
-/// off the GUI thread; the window stays responsive.
+/// The studio's main window. One experiment document (the JSON the CLI
+/// runs) is shared by every panel:
+///
+///   Studies dock | Viewer | Data | Pipeline | Experiment | Train | Results
+///
+/// - Studies (left dock): folders of DICOM series, NIfTI files and
+///   Decathlon datasets; double-click opens a series/file in the viewer or
+///   a dataset in the Data tab.
+/// - Viewer: three slice views with a synchronized crosshair and a 3D view;
+///   the label and prediction overlays.
+/// - Data: the dataset's cases, split and folds; double-click shows a case.
+/// - Pipeline: the train/validation transforms with a live preview.
+/// - Experiment: network, loss, optimizer, trainer; save/load the JSON.
+/// - Train: start/pause/resume/cancel, live curves, run history.
+/// - Results: the finished run evaluated per case; a row shows the case
+///   with its prediction over the ground truth.
+///
+/// Long work (loading, indexing, training, evaluation) runs off the GUI
+/// thread; the window stays responsive.
 
 #include <QMainWindow>
 
 #include "engine/core/Volume.h"
-#include "engine/training/Experiment.h"
 #include "engine/training/TrainingEvents.h"
+
+class QTabWidget;
 
 namespace medulla::ui {
 
+class DatasetPanel;
+class ExperimentDocument;
+class ExperimentPanel;
+class PipelineEditor;
+class ResultsPanel;
 class SliceView;
-class VolumeView;
-class TrainPanel;
+class StudyBrowser;
 class TrainingController;
+class TrainingMonitor;
+class ViewerWidget;
+class VolumeView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    enum Tab { ViewerTab = 0, DataTab, PipelineTab, ExperimentTab, TrainTab, ResultsTab };
+
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -27,26 +52,42 @@ public:
     /// a sibling labelsTr/ folder) in the background; emits volumeLoaded or
     /// loadFailed. The latest request wins over slower earlier ones.
     void openImage(const QString& path, const QString& labelPath = {});
+    /// One DICOM series of a folder (its StudyIndex label), in the background.
+    void openSeries(const QString& folder, const QString& seriesLabel);
     /// Load a label map in the background and overlay it.
     void openLabel(const QString& path);
-    /// Use this experiment for the Train button. Returns false (and shows
-    /// the error naming the file and field) if it is invalid.
+    /// A case with its prediction: image, ground truth (may be empty) and
+    /// prediction, shown together in the viewer.
+    void openResult(const QString& image, const QString& label, const QString& prediction);
+    /// Load an experiment JSON into the shared document. Returns false (and
+    /// shows the error naming the file) if it cannot be read.
     bool loadExperiment(const QString& path);
     void startTraining();
     void cancelTraining();
+    void showTab(Tab tab);
 
     const Volume& image() const { return image_; }
     const Volume& overlay() const { return overlay_; }
-    TrainPanel* trainPanel() const { return trainPanel_; }
+    const Volume& prediction() const { return prediction_; }
+    ExperimentDocument* document() const { return document_; }
+    StudyBrowser* studyBrowser() const { return browser_; }
+    ViewerWidget* viewer() const { return viewer_; }
+    DatasetPanel* datasetPanel() const { return dataset_; }
+    PipelineEditor* pipelineEditor() const { return pipeline_; }
+    ExperimentPanel* experimentPanel() const { return experimentPanel_; }
+    TrainingMonitor* trainingMonitor() const { return monitor_; }
+    ResultsPanel* resultsPanel() const { return results_; }
     TrainingController* controller() const { return controller_; }
-    SliceView* sliceView(int axis) const { return slices_[axis]; }
-    VolumeView* volumeView() const { return volumeView_; }
-    /// When false, errors are only logged (tests, headless runs).
-    void setInteractive(bool interactive) { interactive_ = interactive; }
+    QTabWidget* tabs() const { return tabs_; }
+    SliceView* sliceView(int axis) const;
+    VolumeView* volumeView() const;
+    /// When false, errors are only logged and no dialog opens (tests).
+    void setInteractive(bool interactive);
 
 Q_SIGNALS:
     void volumeLoaded(const QString& path);
     void labelLoaded(const QString& path);
+    void resultShown(const QString& prediction);
     void loadFailed(const QString& message);
     void predictionShown(double dice);
 
@@ -57,20 +98,26 @@ protected:
 
 private:
     void buildMenus();
+    void connectPanels();
     void showImage(const Volume& image, const QString& path);
     void showOverlay(const Volume& label);
     void showError(const QString& message);
     void onPrediction(const PredictionEvent& e);
-    void openFirstDatasetCase();
+    void onRunFinished(const QString& runDir, JobState state);
 
-    SliceView* slices_[3];
-    VolumeView* volumeView_;
-    TrainPanel* trainPanel_;
+    ExperimentDocument* document_;
     TrainingController* controller_;
+    StudyBrowser* browser_;
+    QTabWidget* tabs_;
+    ViewerWidget* viewer_;
+    DatasetPanel* dataset_;
+    PipelineEditor* pipeline_;
+    ExperimentPanel* experimentPanel_;
+    TrainingMonitor* monitor_;
+    ResultsPanel* results_;
     Volume image_;
     Volume overlay_;
-    ExperimentConfig experiment_;
-    bool hasExperiment_ = false;
+    Volume prediction_;
     bool interactive_ = true;
     quint64 imageGeneration_ = 0; ///< bumped per image request; stale loads are dropped
 };

@@ -11,10 +11,7 @@
 #include "app/cli/InferenceSetup.h"
 #include "engine/core/Error.h"
 #include "engine/core/Threads.h"
-#include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
-#include "engine/data/Dataset.h"
-#include "engine/metrics/CaseScorer.h"
 #include "engine/training/EvaluationData.h"
 #include "engine/training/SupervisedEvaluator.h"
 #include "engine/training/handlers/SegmentationSaver.h"
@@ -116,32 +113,21 @@ int runEvaluate(const EvaluateArgs& args, const std::function<bool()>& interrupt
                 args.section.c_str(), model.device.str().c_str(), threads);
     std::fflush(stdout);
 
-    Dataset dataset(std::move(cases), Compose::fromJson(cfg.valTransforms, "val_transforms"));
     // one case at a time, the next one loaded while this one is predicted
-    DataLoader loader(dataset, DataLoaderOptions().batch_size(1).num_workers(1));
-    SupervisedEvaluator evaluator(
-        model.device, loader, model.network,
-        EvaluatorOptions().channels_last(model.channelsLast).key_metric_name("dice"), nullptr,
-        model.inferer);
-    CaseScorerOptions scoring;
-    scoring.num_classes = model.network->outChannels();
-    for (const auto& key : args.metrics)
-        if (key != "dice")
-            evaluator.addMetric(key, metricRegistry().create(CaseScorer::metricConfig(key, scoring),
-                                                             "metrics." + key));
-    std::shared_ptr<SegmentationSaver> saver;
-    if (args.savePredictions) {
-        saver = std::make_shared<SegmentationSaver>(
-            SegmentationSaverOptions().output_dir((out / "predictions").string()));
-        evaluator.addHandler(saver);
-    }
+    ModelEvaluationOptions evalOptions;
+    evalOptions.scores = args.metrics;
+    if (args.savePredictions)
+        evalOptions.predictionsDir = (out / "predictions").string();
+    ModelEvaluation evaluation(cfg, model, std::move(cases), evalOptions);
+    SupervisedEvaluator& evaluator = evaluation.evaluator();
+    SegmentationSaver* saver = evaluation.saver();
     const auto start = std::chrono::steady_clock::now();
     if (!args.quiet)
         evaluator.on(Event::IterationCompleted,
                      [&](Workflow&) { printCase(evaluator, total, start); });
 
     const JobState state = runInterruptible(
-        [&](const CancelToken& cancel) { return evaluator.run(1, cancel); }, interrupted);
+        [&](const CancelToken& cancel) { return evaluation.run(cancel); }, interrupted);
     if (state == JobState::Cancelled) {
         std::printf("cancelled after %lld of %zu cases; no evaluation.csv written\n",
                     static_cast<long long>(evaluator.state().epochIteration), total);

@@ -12,13 +12,10 @@
 #include "app/cli/InferenceSetup.h"
 #include "engine/core/Error.h"
 #include "engine/core/Threads.h"
-#include "engine/data/DataLoader.h"
 #include "engine/data/Datalist.h"
-#include "engine/data/Dataset.h"
 #include "engine/io/ImageReader.h"
 #include "engine/training/SupervisedEvaluator.h"
 #include "engine/training/handlers/SegmentationSaver.h"
-#include "engine/transforms/TransformKeys.h"
 
 namespace fs = std::filesystem;
 
@@ -164,7 +161,6 @@ int runInfer(const InferArgs& args, const std::function<bool()>& interrupted) {
     const int threads =
         configureThreads(args.threads > 0 ? args.threads : int(cfg.trainer.threads));
     const TrainedModel model = loadTrainedModel(cfg, args.model);
-    const Json transforms = restrictToKeys(cfg.valTransforms, {"image"}, "val_transforms");
     std::vector<Sample> inputs = inferenceInputs(args.input);
     const size_t total = inputs.size();
     std::printf("predicting %zu images with %s (%s), device %s, %d threads\n", total,
@@ -172,17 +168,13 @@ int runInfer(const InferArgs& args, const std::function<bool()>& interrupted) {
                 model.device.str().c_str(), threads);
     std::fflush(stdout);
 
-    Dataset dataset(std::move(inputs), Compose::fromJson(transforms, "val_transforms"));
-    DataLoader loader(dataset, DataLoaderOptions().batch_size(1).num_workers(1));
-    SupervisedEvaluator evaluator(
-        model.device, loader, model.network,
-        EvaluatorOptions().channels_last(model.channelsLast).require_label(false), nullptr,
-        model.inferer);
-    auto saver = std::make_shared<SegmentationSaver>(
-        SegmentationSaverOptions()
-            .output_dir(args.output)
-            .mode(args.probabilities ? "probabilities" : "label"));
-    evaluator.addHandler(saver);
+    ModelEvaluationOptions evalOptions;
+    evalOptions.labelled = false;
+    evalOptions.predictionsDir = args.output;
+    evalOptions.predictionMode = args.probabilities ? "probabilities" : "label";
+    ModelEvaluation evaluation(cfg, model, std::move(inputs), evalOptions);
+    SupervisedEvaluator& evaluator = evaluation.evaluator();
+    SegmentationSaver* saver = evaluation.saver();
     size_t printed = 0;
     evaluator.on(Event::IterationCompleted, [&](Workflow& w) {
         for (; printed < saver->written().size(); ++printed)
@@ -191,7 +183,7 @@ int runInfer(const InferArgs& args, const std::function<bool()>& interrupted) {
         std::fflush(stdout);
     });
     const JobState state = runInterruptible(
-        [&](const CancelToken& cancel) { return evaluator.run(1, cancel); }, interrupted);
+        [&](const CancelToken& cancel) { return evaluation.run(cancel); }, interrupted);
     if (state == JobState::Cancelled) {
         std::printf("cancelled after %zu of %zu images; the files written are kept\n",
                     saver->written().size(), total);

@@ -1,6 +1,5 @@
 #pragma once
-/// Shared by `medulla evaluate` and `medulla infer`: an experiment's network
-/// with trained weights, ready to predict the way its validation does, and a
+/// Shared by `medulla evaluate`, `medulla infer` and `medulla ensemble`: a
 /// run on a worker thread that Ctrl-C stops between cases.
 
 #include <functional>
@@ -8,27 +7,12 @@
 
 #include "engine/core/CancelToken.h"
 #include "engine/core/JobState.h"
-#include "engine/inference/Inferer.h"
-#include "engine/networks/Network.h"
-#include "engine/training/Experiment.h"
+#include "engine/training/ModelEvaluation.h"
 
 namespace medulla::cli {
 
-/// A trained network of an experiment.
-struct TrainedModel {
-    NetworkPtr network; ///< in eval mode, on `device`
-    InfererPtr inferer; ///< the experiment's "inferer" (null: SimpleInferer)
-    c10::Device device = c10::kCPU;
-    bool channelsLast = false; ///< network converted; feed inputs channels-last
-    std::string weightsFile;   ///< the file the weights came from
-};
-
-/// Builds the experiment's network and inferer and loads the weights of
-/// `modelPath` (a run folder, a Medulla checkpoint or a PyTorch state dict:
-/// loadModelWeights). The device follows trainer.device ("auto": CUDA when
-/// available). Throws IoError naming a missing or unreadable file,
-/// ShapeError/ConfigError listing the keys of weights that do not fit.
-TrainedModel loadTrainedModel(const ExperimentConfig& config, const std::string& modelPath);
+/// TrainedModel and loadTrainedModel live in the engine
+/// (engine/training/ModelEvaluation.h), shared with the studio.
 
 /// Runs `work` on a worker thread while this thread polls `interrupted`
 /// every 100 ms; once it returns true the token is cancelled (the work stops

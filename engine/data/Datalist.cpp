@@ -15,17 +15,6 @@ namespace medulla {
 
 namespace {
 
-nlohmann::json readJson(const std::string& path) {
-    std::ifstream f(path);
-    if (!f)
-        throw IoError("cannot open the dataset list", path);
-    try {
-        return nlohmann::json::parse(f);
-    } catch (const nlohmann::json::exception& e) {
-        throw IoError(std::string("not valid JSON: ") + e.what(), path);
-    }
-}
-
 /// One datalist entry into a Sample (see loadDecathlonDatalist).
 Sample readEntry(const nlohmann::json& e, const fs::path& base, const std::string& file,
                  const std::string& field) {
@@ -57,7 +46,7 @@ Sample readEntry(const nlohmann::json& e, const fs::path& base, const std::strin
 
 std::vector<Sample> loadDecathlonDatalist(const std::string& datasetJson, const std::string& key,
                                           const std::string& baseDir) {
-    const nlohmann::json j = readJson(datasetJson);
+    const nlohmann::json j = readDatalistJson(datasetJson);
     if (!j.is_object() || !j.contains(key) || !j[key].is_array())
         throw ConfigError("no list named \"" + key + "\"", datasetJson, key);
     const fs::path base = baseDir.empty() ? fs::path(datasetJson).parent_path() : fs::path(baseDir);
@@ -112,6 +101,29 @@ DatalistSplit splitByFold(const std::vector<Sample>& items, int k) {
     if (s.validation.empty())
         throw ConfigError("no entry has fold " + std::to_string(k), {}, "fold");
     return s;
+}
+
+nlohmann::json readDatalistJson(const std::string& path) {
+    std::ifstream f(path);
+    if (!f)
+        throw IoError("cannot open the dataset list", path);
+    try {
+        return nlohmann::json::parse(f);
+    } catch (const nlohmann::json::exception& e) {
+        throw IoError(std::string("not valid JSON: ") + e.what(), path);
+    }
+}
+
+DatalistSplit experimentSplit(const std::string& datasetJson, const std::string& datalistKey,
+                              const std::string& validationKey, double validationFraction,
+                              uint64_t seed) {
+    auto items = loadDecathlonDatalist(datasetJson, datalistKey);
+    if (validationKey.empty())
+        return splitDatalist(items, validationFraction, seed);
+    DatalistSplit split;
+    split.train = std::move(items);
+    split.validation = loadDecathlonDatalist(datasetJson, validationKey);
+    return split;
 }
 
 } // namespace medulla

@@ -46,6 +46,17 @@ struct SplitIndices {
 };
 SplitIndices splitIndices(size_t n, double validationFraction, uint64_t seed);
 
+/// The split a training run uses: the list `datalistKey` of `datasetJson`,
+/// with `validationKey`'s list as validation when given, else a seeded
+/// `validationFraction` of it (splitDatalist). Errors as the loaders'.
+DatalistSplit experimentSplit(const std::string& datasetJson, const std::string& datalistKey,
+                              const std::string& validationKey, double validationFraction,
+                              uint64_t seed);
+
+/// A datalist file's JSON; IoError naming the file when it cannot be read
+/// or parsed.
+nlohmann::json readDatalistJson(const std::string& path);
+
 /// Split by the entries' "fold" field: fold `k` is validation, every other
 /// fold training. Throws ConfigError if an entry has no integer fold or no
 /// entry has fold k.

@@ -201,14 +201,8 @@ JobState Trainer::run(const CancelToken& cancel) {
         writeSyntheticDataset(fs::path(cfg.dataset).parent_path().string(),
                               syntheticOptionsFromJson(cfg.synthetic), p, &cancel);
     }
-    auto items = loadDecathlonDatalist(cfg.dataset, cfg.datalistKey);
-    DatalistSplit split;
-    if (cfg.validationKey.empty()) {
-        split = splitDatalist(items, cfg.valFraction, cfg.trainer.seed);
-    } else {
-        split.train = std::move(items);
-        split.validation = loadDecathlonDatalist(cfg.dataset, cfg.validationKey);
-    }
+    DatalistSplit split = experimentSplit(cfg.dataset, cfg.datalistKey, cfg.validationKey,
+                                          cfg.valFraction, cfg.trainer.seed);
     if (split.train.empty() || split.validation.empty())
         throw ConfigError("need at least one training and one validation case; the list has " +
                               std::to_string(split.train.size() + split.validation.size()),

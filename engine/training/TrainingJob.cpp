@@ -1,5 +1,6 @@
 #include "engine/training/TrainingJob.h"
 
+#include "engine/core/Threads.h"
 #include "engine/training/Trainer.h"
 
 namespace medulla {
@@ -123,6 +124,8 @@ void TrainingJob::setState(JobState s) {
 }
 
 void TrainingJob::runWorker() {
+    if (background_)
+        lowerThreadPriority();
     PauseGate gate(
         observer_,
         [this] {

@@ -26,6 +26,9 @@ public:
 
     /// Continue from a checkpoint (Trainer::resumeFrom); call before start().
     void resumeFrom(std::string checkpoint) { resumeFrom_ = std::move(checkpoint); }
+    /// Run the worker (and the threads it starts) at background priority
+    /// (lowerThreadPriority), for interactive front ends; call before start().
+    void setBackgroundPriority(bool on) { background_ = on; }
     /// Start the worker; false if already started.
     bool start();
     /// Request cancellation (any thread); the run stops within one iteration.
@@ -53,6 +56,7 @@ private:
     ExperimentConfig config_;
     std::string resumeFrom_;
     TrainingObserver* observer_;
+    bool background_ = false;
     CancelToken cancel_;
     mutable std::mutex mutex_;         ///< guards state_, error_, paused_
     std::recursive_mutex notifyMutex_; ///< orders state changes with their notifications

@@ -106,6 +106,14 @@ bool TrainingController::isRunning() const {
 }
 
 bool TrainingController::start(const ExperimentConfig& config) {
+    return launch(config, {});
+}
+
+bool TrainingController::resumeFrom(const ExperimentConfig& config, const QString& checkpoint) {
+    return launch(config, checkpoint.toStdString());
+}
+
+bool TrainingController::launch(const ExperimentConfig& config, const std::string& checkpoint) {
     if (isRunning()) {
         Q_EMIT message(tr("A training run is already active."));
         return false;
@@ -119,6 +127,10 @@ bool TrainingController::start(const ExperimentConfig& config) {
     }
     relay_ = std::make_unique<Relay>(this, ++generation_);
     job_ = std::make_unique<TrainingJob>(config, relay_.get());
+    job_->setBackgroundPriority(true); // the GUI and its drawing come first
+    if (!checkpoint.empty())
+        job_->resumeFrom(checkpoint);
+    outputDir_ = QString::fromStdString(config.outputDir);
     flushTimer_.start();
     return job_->start();
 }
@@ -126,6 +138,16 @@ bool TrainingController::start(const ExperimentConfig& config) {
 void TrainingController::cancel() {
     if (job_)
         job_->cancel();
+}
+
+void TrainingController::pause() {
+    if (job_)
+        job_->pause();
+}
+
+void TrainingController::resume() {
+    if (job_)
+        job_->resume();
 }
 
 void TrainingController::flushIterations() {

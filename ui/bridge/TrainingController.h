@@ -21,12 +21,23 @@ public:
     explicit TrainingController(QObject* parent = nullptr);
     ~TrainingController() override;
 
-    /// Start a run; false (and an error signal) if one is active.
+    /// Start a run; false (and a message signal) if one is active.
     bool start(const ExperimentConfig& config);
+    /// Continue a run from `checkpoint` (a checkpoint.pt the engine wrote,
+    /// e.g. of a cancelled run; TrainingJob::resumeFrom): the run goes on
+    /// from the saved epoch/iteration up to config's max_epochs. Same
+    /// return and signals as start().
+    bool resumeFrom(const ExperimentConfig& config, const QString& checkpoint);
     /// Request cancellation; the run stops within one iteration.
     void cancel();
+    /// Pause between iterations (Running -> Paused; ignored otherwise).
+    void pause();
+    /// Continue a paused run (Paused -> Running; ignored otherwise).
+    void resume();
     bool isRunning() const;
     JobState state() const { return state_; }
+    /// The output folder of the current (or last) run; empty before any.
+    QString outputDir() const { return outputDir_; }
 
 Q_SIGNALS:
     void stateChanged(medulla::JobState state);
@@ -42,6 +53,7 @@ Q_SIGNALS:
 private:
     class Relay;
     void flushIterations();
+    bool launch(const ExperimentConfig& config, const std::string& checkpoint);
 
     std::unique_ptr<Relay> relay_;
     std::unique_ptr<TrainingJob> job_;
@@ -49,6 +61,7 @@ private:
     std::mutex pendingMutex_;
     QVector<IterationEvent> pending_;
     JobState state_ = JobState::Idle;
+    QString outputDir_;
     quint64 generation_ = 0; ///< of the current run; GUI thread only
 };
 

@@ -3,20 +3,33 @@
 /// (VTK renders into the widget's framebuffer; Debian's VTK Qt module is
 /// Qt 5 only, so this is our own bridge). Mouse: left rotate, right/wheel
 /// zoom, middle pan. GUI thread only.
+///
+/// Label maps are shown as surfaces: for each label value a discrete
+/// flying-edges iso-surface, windowed-sinc smoothed, coloured by the colour
+/// table (ground truth opaque; prediction translucent in the outline colour,
+/// LabelColors::outlineColor). Surfaces are
+/// extracted on a worker thread; surfacesReady() says when they are shown.
+/// World placement: voxel (i, j, k) sits at (i, j, k) * spacing (the
+/// direction cosines are not applied; volume and surfaces share it).
 
 #include <QOpenGLWidget>
 
 #include <vtkNew.h>
 #include <vtkSmartPointer.h>
 
+#include <vector>
+
 #include "engine/core/Volume.h"
+#include "ui/views/LabelColors.h"
 
 class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;
 class vtkRenderer;
 class vtkVolume;
 class vtkImageData;
-class vtkSmartVolumeMapper;
+class vtkGPUVolumeRayCastMapper;
+class vtkActor;
+class vtkPolyData;
 
 namespace medulla::ui {
 
@@ -33,12 +46,35 @@ public:
     /// Show channel 0 of `volume` (any dtype); intensities map through a
     /// grey ramp with opacity rising above the 60th percentile.
     void setVolume(const Volume& volume);
-    /// Overlay a label map as a coloured iso-opacity volume (empty clears).
+    /// Ground-truth label surfaces, one per label value (empty clears).
     void setLabel(const Volume& label);
+    /// Prediction label surfaces, translucent (empty clears).
+    void setPrediction(const Volume& prediction);
+    void setColorTable(const LabelColors& colors);
+    void setLabelVisible(bool on);
+    void setPredictionVisible(bool on);
+    void setVolumeVisible(bool on);
+    /// Number of surface actors currently shown (tests).
+    int labelSurfaceCount() const { return int(labelActors_.size()); }
+    int predictionSurfaceCount() const { return int(predictionActors_.size()); }
+
+    /// One extracted surface: label value + smoothed polydata.
+    struct Surface {
+        int label = 0;
+        vtkSmartPointer<vtkPolyData> mesh;
+    };
+    /// Extract smoothed surfaces, one per label value present (worker-safe,
+    /// no rendering). Exposed for tests.
+    static std::vector<Surface> extractSurfaces(const Volume& label);
+
+Q_SIGNALS:
+    /// Surfaces of the last setLabel/setPrediction are in the scene.
+    void surfacesReady();
 
 protected:
     void initializeGL() override;
     void resizeGL(int w, int h) override;
+    void showEvent(QShowEvent* e) override;
     void paintGL() override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
@@ -46,19 +82,30 @@ protected:
     void wheelEvent(QWheelEvent* e) override;
 
 private:
-    vtkSmartPointer<vtkImageData> toImageData(const Volume& v) const;
+    /// Render a tiny volume and surface once, so that software OpenGL
+    /// compiles the ray caster's and the surfaces' shaders at start-up, not
+    /// on the GUI thread when the first study opens.
+    void warmUpShaders();
+    static vtkSmartPointer<vtkImageData> toImageData(const Volume& v);
+    void startSurfaces(const Volume& label, bool prediction);
+    void showSurfaces(std::vector<Surface> surfaces, bool prediction);
+    void applySurfaceStyle();
     void forwardMouse(QMouseEvent* e, unsigned long eventId);
 
     vtkNew<vtkGenericOpenGLRenderWindow> window_;
     vtkNew<vtkGenericRenderWindowInteractor> interactor_;
     vtkNew<vtkRenderer> renderer_;
     vtkNew<vtkVolume> volume_;
-    vtkNew<vtkSmartVolumeMapper> mapper_;
-    vtkNew<vtkVolume> labelVolume_;
-    vtkNew<vtkSmartVolumeMapper> labelMapper_;
+    vtkNew<vtkGPUVolumeRayCastMapper> mapper_;
+    std::vector<std::pair<int, vtkSmartPointer<vtkActor>>> labelActors_, predictionActors_;
+    unsigned labelGeneration_ = 0, predictionGeneration_ = 0;
+    LabelColors colors_;
+    bool showLabel_ = true, showPrediction_ = true, showVolume_ = true;
     bool hasVolume_ = false;
-    bool hasLabel_ = false;
     bool resetCamera_ = false;
+    /// The next frame is a quick coarse one (new data, shown again,
+    /// resized), refined by a follow-up frame right after.
+    bool coarseNext_ = true;
 };
 
 } // namespace medulla::ui

@@ -1,0 +1,104 @@
+#pragma once
+/// Helpers shared by the studio's GUI tests: screenshots into the build tree
+/// (MEDULLA_SCREENSHOT_DIR) and checks that a grabbed image shows something.
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QString>
+#include <QTimer>
+#include <QWidget>
+#include <QtTest>
+
+namespace medulla::ui::test {
+
+/// Fraction of pixels (sampled every 2nd) brighter than `threshold` grey.
+inline double litFraction(const QImage& img, int threshold = 20) {
+    if (img.isNull())
+        return 0;
+    int lit = 0, n = 0;
+    for (int y = 0; y < img.height(); y += 2)
+        for (int x = 0; x < img.width(); x += 2, ++n)
+            lit += qGray(img.pixel(x, y)) > threshold ? 1 : 0;
+    return n ? double(lit) / n : 0;
+}
+
+/// Number of distinct colours (sampled), to tell a drawn view from a flat one.
+inline int colourCount(const QImage& img) {
+    QSet<QRgb> seen;
+    for (int y = 0; y < img.height(); y += 3)
+        for (int x = 0; x < img.width(); x += 3)
+            seen.insert(img.pixel(x, y));
+    return seen.size();
+}
+
+/// Grab `widget` and save it as <screenshots>/<name>; returns the image.
+inline QImage saveScreenshot(QWidget* widget, const QString& name) {
+    QDir().mkpath(MEDULLA_SCREENSHOT_DIR);
+    QApplication::processEvents();
+    const QImage img = widget->grab().toImage();
+    const QString path = QString(MEDULLA_SCREENSHOT_DIR) + "/" + name;
+    if (!img.save(path))
+        qWarning("could not save %s", qPrintable(path));
+    return img;
+}
+
+/// Measures how long the GUI thread's event loop goes without running a
+/// 10 ms timer: the longest gap between two ticks, minus the period, is the
+/// worst stall a user would feel (a frozen window). Stalls are recorded per
+/// named phase (beginPhase .. endPhase: "loading the data", "training"),
+/// so that a test's own blocking work between phases (grabbing screenshots)
+/// is not counted. Lives on the GUI thread.
+class EventLoopProbe {
+public:
+    EventLoopProbe() {
+        timer_.setInterval(10);
+        timer_.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&timer_, &QTimer::timeout, [this] {
+            const qint64 now = clock_.elapsed();
+            const qint64 stall = now - last_ - timer_.interval();
+            if (!phase_.isEmpty()) {
+                worst_[phase_] = std::max(worst_.value(phase_), stall);
+                if (stall > 100)
+                    stalls_.append(QString("%1: %2 ms at %3 ms").arg(phase_).arg(stall).arg(last_));
+                ++ticks_;
+            }
+            last_ = now;
+        });
+        clock_.start();
+        timer_.start();
+    }
+    /// Start counting stalls under `name` (ends the previous phase).
+    void beginPhase(const QString& name) {
+        QCoreApplication::processEvents(); // the gap before the phase is not its own
+        last_ = clock_.elapsed();
+        phase_ = name;
+        worst_.insert(name, std::max<qint64>(0, worst_.value(name)));
+    }
+    void endPhase() { phase_.clear(); }
+    /// Worst stall (ms) of each phase measured.
+    const QMap<QString, qint64>& worstByPhase() const { return worst_; }
+    qint64 worstStallMs() const {
+        qint64 w = 0;
+        for (qint64 v : worst_)
+            w = std::max(w, v);
+        return w;
+    }
+    /// Every stall over 100 ms, as "phase: N ms at T ms".
+    const QStringList& stalls() const { return stalls_; }
+    /// ms since the probe was made (the times in stalls()).
+    qint64 elapsedMs() const { return clock_.elapsed(); }
+    /// Timer ticks counted inside phases.
+    int ticks() const { return ticks_; }
+
+private:
+    QTimer timer_;
+    QElapsedTimer clock_;
+    qint64 last_ = 0;
+    QString phase_;
+    QMap<QString, qint64> worst_;
+    QStringList stalls_;
+    int ticks_ = 0;
+};
+
+} // namespace medulla::ui::test

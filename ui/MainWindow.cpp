@@ -70,9 +70,15 @@ QString siblingLabel(const QString& imagePath) {
     return QFileInfo::exists(candidate) ? QFileInfo(candidate).canonicalFilePath() : QString();
 }
 
+/// Read an image for display: float32 CPU, contiguous, converted here on
+/// the loading thread so that the views do no heavy work on the GUI thread.
+Volume loadForDisplay(const std::string& path) {
+    return loadImage(path).toFloatCpu();
+}
+
 /// Load an optional file (empty path: an empty Volume).
 Volume loadOptional(const std::string& path) {
-    return path.empty() ? Volume() : loadImage(path);
+    return path.empty() ? Volume() : loadForDisplay(path);
 }
 
 } // namespace
@@ -221,7 +227,7 @@ void MainWindow::openImage(const QString& path, const QString& labelPath) {
     loadInBackground(
         this,
         [p, l] {
-            Loaded r{loadImage(p), loadOptional(l)};
+            Loaded r{loadForDisplay(p), loadOptional(l)};
             if (r.label.isValid() && r.label.spatialShape() != r.image.spatialShape())
                 throw IoError("the label's size differs from the image's", l);
             return r;
@@ -243,7 +249,7 @@ void MainWindow::openSeries(const QString& folder, const QString& seriesLabel) {
     const quint64 generation = ++imageGeneration_;
     const std::string f = folder.toStdString(), s = seriesLabel.toStdString();
     loadInBackground(
-        this, [f, s] { return loadSeries(f, s); },
+        this, [f, s] { return loadSeries(f, s).toFloatCpu(); },
         [this, folder, generation](const Volume& v) {
             if (generation == imageGeneration_)
                 showImage(v, folder);
@@ -255,7 +261,7 @@ void MainWindow::openLabel(const QString& path) {
     const quint64 generation = imageGeneration_;
     const std::string p = path.toStdString();
     loadInBackground(
-        this, [p] { return loadImage(p); },
+        this, [p] { return loadForDisplay(p); },
         [this, path, generation](const Volume& v) {
             if (generation != imageGeneration_)
                 return; // the image it belonged to was replaced
@@ -279,7 +285,7 @@ void MainWindow::openResult(const QString& image, const QString& label, const QS
     loadInBackground(
         this,
         [i, l, p] {
-            Loaded r{loadImage(i), loadOptional(l), loadOptional(p)};
+            Loaded r{loadForDisplay(i), loadOptional(l), loadOptional(p)};
             for (const auto& [v, file] : {std::pair{&r.label, l}, std::pair{&r.prediction, p}})
                 if (v->isValid() && v->spatialShape() != r.image.spatialShape())
                     throw IoError("its size differs from the image's " + i, file);

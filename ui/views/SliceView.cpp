@@ -14,13 +14,31 @@ namespace {
 
 /// Channel 0 as float32 (1, X, Y, Z): 2D images get a Z axis of 1 and
 /// non-finite voxels (NaN outside a statistics mask) become 0.
+/// Channel 0 as float32, contiguous, NaN/inf as 0. Runs on the GUI thread,
+/// so it copies only when it must and scans with a plain loop (an ATen
+/// kernel here would start a parallel region that waits for threads a busy
+/// machine may not schedule at once).
 Volume displayable(const Volume& v) {
     if (!v.isValid())
         return {};
     at::Tensor t = v.toFloatCpu().data().narrow(0, 0, 1);
     if (t.dim() == 3)
         t = t.unsqueeze(-1);
-    return Volume(t.nan_to_num(0.0, 0.0, 0.0).contiguous(), v.affine());
+    if (!t.is_contiguous())
+        t = t.contiguous();
+    const float* p = t.data_ptr<float>();
+    const int64_t n = t.numel();
+    int64_t bad = 0;
+    while (bad < n && std::isfinite(p[bad]))
+        ++bad;
+    if (bad < n) {
+        t = t.clone();
+        float* q = t.data_ptr<float>();
+        for (int64_t i = bad; i < n; ++i)
+            if (!std::isfinite(q[i]))
+                q[i] = 0.0f;
+    }
+    return Volume(t, v.affine());
 }
 
 int labelAt(const float* l, int64_t off) {

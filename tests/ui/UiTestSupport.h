@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QImage>
 #include <QString>
 #include <QTimer>
@@ -41,6 +42,38 @@ inline QImage saveScreenshot(QWidget* widget, const QString& name) {
     if (!img.save(path))
         qWarning("could not save %s", qPrintable(path));
     return img;
+}
+
+/// A tiny synthetic segmentation experiment (32^3 spheres, UNet 4-8-16,
+/// 24^3 crops) written to <dir>/experiment.json; its data go to <dir>/data
+/// and its runs to <dir>/<outputSub>. Returns the file's path.
+inline QString writeTinyExperiment(const QString& dir, const QString& name,
+                                   const QString& outputSub, int numCases, double valFraction,
+                                   int maxEpochs, int threads = 0) {
+    const QString json = QString(R"({
+      "name": "%1", "output_dir": "%2/%3",
+      "data": {"dataset": "%2/data/dataset.json", "val_fraction": %4,
+               "synthetic": {"num_cases": %5, "seed": 3, "size": [32, 32, 32], "num_objs": 4,
+                             "rad_max": 8, "rad_min": 3, "noise_max": 0.3, "num_seg_classes": 1}},
+      "train_transforms": [
+        {"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"},
+        {"name": "RandCropByPosNegLabeld", "spatial_size": [24, 24, 24], "num_samples": 2}],
+      "val_transforms": [{"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"}],
+      "network": {"name": "UNet", "channels": [4, 8, 16], "strides": [2, 2], "num_res_units": 1, "norm": "batch"},
+      "loss": {"name": "DiceLoss", "to_onehot_y": true, "softmax": true},
+      "optimizer": {"name": "Adam", "lr": 0.01},
+      "trainer": {"max_epochs": %6, "batch_size": 2, "seed": 0, "threads": %7}
+    })")
+                             .arg(name, dir, outputSub)
+                             .arg(valFraction)
+                             .arg(numCases)
+                             .arg(maxEpochs)
+                             .arg(threads);
+    const QString path = dir + "/experiment.json";
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(json.toUtf8()) != json.toUtf8().size())
+        qWarning("could not write %s", qPrintable(path));
+    return path;
 }
 
 /// Measures how long the GUI thread's event loop goes without running a

@@ -31,26 +31,7 @@ using namespace medulla::ui;
 namespace {
 
 QString writeExperiment(const QString& dir) {
-    const QString json = QString(R"({
-      "name": "results-test", "output_dir": "%1/run",
-      "data": {"dataset": "%1/data/dataset.json", "val_fraction": 0.5,
-               "synthetic": {"num_cases": 8, "seed": 3, "size": [32, 32, 32], "num_objs": 4,
-                             "rad_max": 8, "rad_min": 3, "noise_max": 0.3, "num_seg_classes": 1}},
-      "train_transforms": [
-        {"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"},
-        {"name": "RandCropByPosNegLabeld", "spatial_size": [24, 24, 24], "num_samples": 2}],
-      "val_transforms": [{"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"}],
-      "network": {"name": "UNet", "channels": [4, 8, 16], "strides": [2, 2], "num_res_units": 1, "norm": "batch"},
-      "loss": {"name": "DiceLoss", "to_onehot_y": true, "softmax": true},
-      "optimizer": {"name": "Adam", "lr": 0.01},
-      "trainer": {"max_epochs": 10, "batch_size": 2, "seed": 0}
-    })")
-                             .arg(dir);
-    const QString path = dir + "/experiment.json";
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write(json.toUtf8());
-    return path;
+    return test::writeTinyExperiment(dir, "results-test", "run", 8, 0.5, 10);
 }
 
 /// Runs the CLI; returns its output (fails the test on a non-zero exit).

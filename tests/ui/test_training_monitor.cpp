@@ -35,27 +35,7 @@ namespace {
 constexpr int kEpochs = 6;
 
 QString writeExperiment(const QString& dir) {
-    const QString json = QString(R"({
-      "name": "monitor-test", "output_dir": "%1/runs",
-      "data": {"dataset": "%1/data/dataset.json", "val_fraction": 0.25,
-               "synthetic": {"num_cases": 12, "seed": 3, "size": [32, 32, 32], "num_objs": 4,
-                             "rad_max": 8, "rad_min": 3, "noise_max": 0.3, "num_seg_classes": 1}},
-      "train_transforms": [
-        {"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"},
-        {"name": "RandCropByPosNegLabeld", "spatial_size": [24, 24, 24], "num_samples": 2}],
-      "val_transforms": [{"name": "LoadImaged"}, {"name": "EnsureChannelFirstd"}, {"name": "ScaleIntensityd"}],
-      "network": {"name": "UNet", "channels": [4, 8, 16], "strides": [2, 2], "num_res_units": 1, "norm": "batch"},
-      "loss": {"name": "DiceLoss", "to_onehot_y": true, "softmax": true},
-      "optimizer": {"name": "Adam", "lr": 0.01},
-      "trainer": {"max_epochs": %2, "batch_size": 2, "seed": 0, "threads": 1}
-    })")
-                             .arg(dir)
-                             .arg(kEpochs);
-    const QString path = dir + "/experiment.json";
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write(json.toUtf8());
-    return path;
+    return test::writeTinyExperiment(dir, "monitor-test", "runs", 12, 0.25, kEpochs, 1);
 }
 
 QStringList readLines(const QString& path) {

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QString>
 #include <QTimer>
 #include <QWidget>
@@ -42,6 +43,16 @@ inline QImage saveScreenshot(QWidget* widget, const QString& name) {
     if (!img.save(path))
         qWarning("could not save %s", qPrintable(path));
     return img;
+}
+
+/// Replace a line edit's text by typing, as a person would.
+inline void retype(QWidget* w, const QString& text) {
+    auto* edit = qobject_cast<QLineEdit*>(w);
+    QVERIFY2(edit, "not a line edit");
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, text);
 }
 
 /// A tiny synthetic segmentation experiment (32^3 spheres, UNet 4-8-16,

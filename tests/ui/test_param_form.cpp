@@ -16,6 +16,7 @@
 
 using namespace medulla;
 using namespace medulla::ui;
+using medulla::ui::test::retype;
 
 namespace {
 
@@ -25,16 +26,6 @@ ComponentInfo find(const std::string& family, const std::string& name) {
             return info;
     qFatal("%s %s not in the catalog", family.c_str(), name.c_str());
     return {};
-}
-
-/// Replace a line edit's text by typing, as a person would.
-void retype(QWidget* w, const QString& text) {
-    auto* edit = qobject_cast<QLineEdit*>(w);
-    QVERIFY2(edit, "not a line edit");
-    edit->setFocus();
-    edit->selectAll();
-    QTest::keyClick(edit, Qt::Key_Backspace);
-    QTest::keyClicks(edit, text);
 }
 
 QString dump(const Json& j) {

@@ -28,6 +28,7 @@
 
 using namespace medulla;
 using namespace medulla::ui;
+using medulla::ui::test::retype;
 
 namespace {
 
@@ -36,15 +37,6 @@ QStringList names(const Json& list) {
     for (const auto& t : list)
         out << QString::fromStdString(t.value("name", std::string("?")));
     return out;
-}
-
-void retype(QWidget* w, const QString& text) {
-    auto* edit = qobject_cast<QLineEdit*>(w);
-    QVERIFY2(edit, "not a line edit");
-    edit->setFocus();
-    edit->selectAll();
-    QTest::keyClick(edit, Qt::Key_Backspace);
-    QTest::keyClicks(edit, text);
 }
 
 /// Drop `mime` on the upper edge of row `row` of `view` (or below the last

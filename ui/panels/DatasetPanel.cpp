@@ -16,49 +16,18 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <map>
 
 #include "engine/core/CancelToken.h"
 #include "engine/core/Error.h"
 #include "engine/services/CaseInspection.h"
 #include "ui/bridge/Background.h"
+#include "ui/bridge/QueuedProgress.h"
 #include "ui/model/CaseTableModel.h"
 #include "ui/model/ExperimentDocument.h"
 
 namespace medulla::ui {
 namespace {
-
-/// Forwards worker progress to a progress bar and a label, at most ~20 Hz.
-class QueuedProgress final : public ProgressSink {
-public:
-    QueuedProgress(QProgressBar* bar, QLabel* label) : bar_(bar), label_(label) {}
-    void progress(double f, const std::string& m) override {
-        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-        if (f < 1.0 && now - last_.load() < 50'000'000)
-            return;
-        last_ = now;
-        QPointer<QProgressBar> bar = bar_;
-        QPointer<QLabel> label = label_;
-        const QString text = QString::fromStdString(m);
-        const int value = int(f * 1000);
-        QMetaObject::invokeMethod(
-            qApp,
-            [bar, label, value, text] {
-                if (bar)
-                    bar->setValue(value);
-                if (label)
-                    label->setText(text);
-            },
-            Qt::QueuedConnection);
-    }
-
-private:
-    QPointer<QProgressBar> bar_;
-    QPointer<QLabel> label_;
-    std::atomic<long long> last_{0};
-};
 
 std::string experimentName(const ExperimentDocument* doc) {
     const Json n = doc->section("name");

@@ -16,13 +16,11 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
-#include <atomic>
-#include <chrono>
-
 #include "engine/core/CancelToken.h"
 #include "engine/core/Error.h"
 #include "engine/services/StudyBrowsing.h"
 #include "ui/bridge/Background.h"
+#include "ui/bridge/QueuedProgress.h"
 #include "ui/model/StudyTreeModel.h"
 
 namespace medulla::ui {
@@ -30,39 +28,6 @@ namespace {
 
 constexpr int kMaxRecent = 10;
 const char* kRecentKey = "studio/recent";
-
-/// Forwards worker progress to a widget's progress bar, at most ~20 Hz.
-class QueuedProgress final : public ProgressSink {
-public:
-    QueuedProgress(QPointer<QProgressBar> bar, QPointer<QLabel> label)
-        : bar_(std::move(bar)), label_(std::move(label)) {}
-    void progress(double f, const std::string& m) override {
-        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-        const auto last = last_.load();
-        if (f < 1.0 && now - last < 50'000'000)
-            return;
-        last_ = now;
-        QPointer<QProgressBar> bar = bar_;
-        QPointer<QLabel> label = label_;
-        const QString text = QString::fromStdString(m);
-        const int value = int(f * 1000);
-        if (bar)
-            QMetaObject::invokeMethod(
-                bar.data(),
-                [bar, label, value, text] {
-                    if (bar && bar->maximum() == 1000)
-                        bar->setValue(value);
-                    if (label)
-                        label->setText(text);
-                },
-                Qt::QueuedConnection);
-    }
-
-private:
-    QPointer<QProgressBar> bar_;
-    QPointer<QLabel> label_;
-    std::atomic<long long> last_{0};
-};
 
 } // namespace
 

@@ -10,6 +10,8 @@
 ///   medulla evaluate EXPERIMENT.json --model PATH [--section S] [--save-predictions] ...
 ///   medulla infer EXPERIMENT.json --model PATH --input FILE|FOLDER|LIST.json ...
 ///   medulla ensemble EXPERIMENT.json --models PATH,PATH,... [--mode mean|vote] ...
+///   medulla launch --nproc-per-node N [--nnodes M --node-rank R --master-addr A
+///                  --master-port P] [--log-dir DIR] -- train EXPERIMENT.json ...
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -29,10 +31,12 @@
 #include "app/cli/InferCommand.h"
 #include "app/cli/InfoCommand.h"
 #include "app/cli/KFoldCommand.h"
+#include "app/cli/LaunchCommand.h"
 #include "app/cli/ScoreCommand.h"
 #include "app/cli/WeightsCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
+#include "engine/distributed/DistributedEnv.h"
 #include "engine/io/ImageLoader.h"
 #include "engine/training/GanExperiment.h"
 #include "engine/training/TrainingJob.h"
@@ -101,13 +105,19 @@ int runTrain(const TrainArgs& a) {
     if (a.deterministic)
         config.trainer.deterministic = true;
     const std::string resume = a.resume ? resumeCheckpoint(a, config) : std::string();
-    std::printf("experiment %s: %s, %lld epochs, output in %s\n", config.name.c_str(), file.c_str(),
-                static_cast<long long>(config.trainer.max_epochs),
-                std::filesystem::absolute(config.outputDir).string().c_str());
-    medulla::cli::ConsoleObserver observer(quiet);
+    // one process of `medulla launch` / torchrun: RANK, WORLD_SIZE, MASTER_*
+    const medulla::DistributedEnv env = medulla::DistributedEnv::fromEnvironment();
+    const bool main = env.rank == 0; // only rank 0 reports; the others print errors
+    if (main)
+        std::printf("experiment %s: %s, %lld epochs, output in %s\n", config.name.c_str(),
+                    file.c_str(), static_cast<long long>(config.trainer.max_epochs),
+                    std::filesystem::absolute(config.outputDir).string().c_str());
+    medulla::cli::ConsoleObserver observer(quiet || !main, !main);
     medulla::TrainingJob job(config, &observer);
+    job.setDistributed(env);
     if (!resume.empty()) {
-        std::printf("resuming from %s\n", resume.c_str());
+        if (main)
+            std::printf("resuming from %s\n", resume.c_str());
         job.resumeFrom(resume);
     }
     std::signal(SIGINT, onSignal);
@@ -124,11 +134,14 @@ int runTrain(const TrainArgs& a) {
     job.wait();
     switch (job.state()) {
     case medulla::JobState::Completed:
-        std::printf("results: %s\n", std::filesystem::absolute(config.outputDir).string().c_str());
+        if (main)
+            std::printf("results: %s\n",
+                        std::filesystem::absolute(config.outputDir).string().c_str());
         return 0;
     case medulla::JobState::Cancelled:
-        std::printf("cancelled; the last checkpoint is in %s\n",
-                    std::filesystem::absolute(config.outputDir).string().c_str());
+        if (main)
+            std::printf("cancelled; the last checkpoint is in %s\n",
+                        std::filesystem::absolute(config.outputDir).string().c_str());
         return 130;
     default:
         return 1;
@@ -285,6 +298,8 @@ int main(int argc, char** argv) {
     auto* evaluate = medulla::cli::addEvaluateCommand(app, evaluateArgs);
     medulla::cli::InferArgs inferArgs;
     auto* infer = medulla::cli::addInferCommand(app, inferArgs);
+    medulla::cli::LaunchArgs launchArgs;
+    auto* launch = medulla::cli::addLaunchCommand(app, launchArgs);
 
     CLI11_PARSE(app, argc, argv);
     if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
@@ -314,6 +329,8 @@ int main(int argc, char** argv) {
             std::signal(SIGTERM, onSignal);
             return medulla::cli::runEnsemble(ensembleArgs, [] { return g_interrupts > 0; });
         }
+        if (*launch)
+            return medulla::cli::runLaunch(launchArgs); // handles SIGINT/SIGTERM itself
         if (*score)
             return medulla::cli::runScore(scoreArgs);
         if (*evaluate || *infer) {

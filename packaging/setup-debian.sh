@@ -14,6 +14,8 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread libinsighttoolkit5-dev libdcmtk-dev
   libvtk9-dev nlohmann-json3-dev libcli11-dev libzip-dev libcharls-dev libopenjp2-7-dev
   libarchive-dev libdeflate-dev libcurl4-openssl-dev libssl-dev
+  # c10d Gloo headers (the distributed backend inside libtorch_cpu)
+  libgloo-dev
   # headless GUI tests and demo
   xvfb xauth libgl1-mesa-dri libglx-mesa0 zlib1g-dev
   # real data for tests (DATA.md)

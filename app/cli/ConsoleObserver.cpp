@@ -5,8 +5,9 @@
 
 namespace medulla::cli {
 
-ConsoleObserver::ConsoleObserver(bool quiet)
-    : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), start_(std::chrono::steady_clock::now()) {}
+ConsoleObserver::ConsoleObserver(bool quiet, bool silent)
+    : quiet_(quiet || silent), silent_(silent), tty_(isatty(fileno(stderr)) != 0),
+      start_(std::chrono::steady_clock::now()) {}
 
 std::string ConsoleObserver::formatDuration(double seconds) {
     const auto s = static_cast<long long>(seconds + 0.5);
@@ -81,6 +82,8 @@ void ConsoleObserver::onIteration(const IterationEvent& e) {
 
 void ConsoleObserver::onEpoch(const EpochEvent& e) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (silent_)
+        return;
     clearBar();
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -108,7 +111,7 @@ void ConsoleObserver::onFinished(JobState state, const std::string& error) {
     clearBar();
     if (state == JobState::Failed)
         std::fprintf(stderr, "error: %s\n", error.c_str());
-    else
+    else if (!silent_)
         std::printf("training %s\n", toString(state));
     std::fflush(stdout);
 }

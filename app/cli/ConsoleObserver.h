@@ -11,7 +11,9 @@ namespace medulla::cli {
 
 class ConsoleObserver : public TrainingObserver {
 public:
-    explicit ConsoleObserver(bool quiet);
+    /// quiet: no progress bar or log lines, only epochs. silent (the ranks
+    /// other than 0 of a distributed run): errors only.
+    explicit ConsoleObserver(bool quiet, bool silent = false);
     void onStateChanged(JobState state) override;
     void onMessage(const std::string& message) override;
     void onPreparing(double fraction, const std::string& what) override;
@@ -29,6 +31,7 @@ private:
 
     std::mutex mutex_;
     bool quiet_;
+    bool silent_;
     bool tty_;
     bool barShown_ = false;
     std::chrono::steady_clock::time_point start_;

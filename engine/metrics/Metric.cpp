@@ -67,6 +67,16 @@ at::Tensor Metric::operator()(const at::Tensor& yPred, const at::Tensor& y,
     return values;
 }
 
+void Metric::restore(const at::Tensor& values, std::vector<std::string> caseIds) {
+    if (values.defined() && values.dim() > 0 && values.size(0) != int64_t(caseIds.size()))
+        throw std::invalid_argument("Metric::restore: " + std::to_string(values.size(0)) +
+                                    " rows for " + std::to_string(caseIds.size()) + " cases");
+    buffer_.clear();
+    if (values.defined() && values.numel() > 0)
+        buffer_.push_back(values.cpu());
+    caseIds_ = std::move(caseIds);
+}
+
 void Metric::keep(const at::Tensor& values, int64_t batch, const MetricCall& call) {
     buffer_.push_back(values.detach().cpu());
     for (int64_t b = 0; b < batch; ++b)

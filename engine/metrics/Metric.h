@@ -85,6 +85,11 @@ public:
     /// Everything kept, concatenated along dim 0 (undefined when empty).
     at::Tensor buffer() const;
     const std::vector<std::string>& caseIds() const { return caseIds_; }
+    /// Replaces the buffer with `values` (N, ...), one row per case of
+    /// `caseIds` (a distributed evaluation puts every rank's rows here
+    /// before aggregate()). Throws std::invalid_argument when the counts
+    /// differ.
+    void restore(const at::Tensor& values, std::vector<std::string> caseIds);
     void reset();
 
     virtual std::string name() const = 0;

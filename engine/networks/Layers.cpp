@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <mutex>
+
 #include "engine/core/Error.h"
 #include "engine/networks/FastConv.h"
 
@@ -9,6 +11,9 @@ namespace medulla {
 namespace nn = torch::nn;
 
 namespace {
+
+std::mutex g_syncFactoryMutex;
+SyncBatchNormFactory g_syncFactory; // guarded by g_syncFactoryMutex
 
 template <size_t D> torch::ExpandingArray<D> arr(const std::vector<int64_t>& v) {
     return torch::ExpandingArray<D>(at::IntArrayRef(v));
@@ -207,6 +212,11 @@ nn::AnyModule makeActivation(const LayerSpec& s) {
                       {}, "act");
 }
 
+void setSyncBatchNormFactory(SyncBatchNormFactory factory) {
+    std::lock_guard<std::mutex> lock(g_syncFactoryMutex);
+    g_syncFactory = std::move(factory);
+}
+
 nn::AnyModule makeNorm(const LayerSpec& s, int dims, int64_t channels) {
     const std::string& n = s.name;
     checkSpatialDims(dims, "norm");
@@ -218,6 +228,11 @@ nn::AnyModule makeNorm(const LayerSpec& s, int dims, int64_t channels) {
                      .momentum(s.number("momentum", 0.1))
                      .affine(s.flag("affine", true))
                      .track_running_stats(s.flag("track_running_stats", true));
+        if (n == "syncbatch") {
+            std::lock_guard<std::mutex> lock(g_syncFactoryMutex);
+            if (g_syncFactory)
+                return g_syncFactory(o, dims);
+        }
         return byDims<nn::BatchNorm1d, nn::BatchNorm2d, nn::BatchNorm3d>(
             dims, [&](auto* t) { return std::remove_pointer_t<decltype(t)>(o); });
     }

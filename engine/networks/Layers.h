@@ -6,7 +6,9 @@
 /// state-dict keys match MONAI's. Errors are ConfigErrors naming the layer.
 
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/options/batchnorm.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,11 +22,24 @@ namespace medulla {
 /// empty AnyModule.
 torch::nn::AnyModule makeActivation(const LayerSpec& spec);
 
-/// batch (eps, momentum, affine, track_running_stats), syncbatch (= batch in
-/// one process), instance (affine false, track_running_stats false),
-/// instance_nvfuser (= instance), group (num_groups required, eps, affine),
-/// layer (normalized_shape required), localresponse (size).
+/// batch (eps, momentum, affine, track_running_stats), syncbatch (the same
+/// arguments; built by the SyncBatchNorm factory when one is set, else plain
+/// BatchNorm, which is what it computes in one process), instance (affine false,
+/// track_running_stats false), instance_nvfuser (= instance), group (num_groups required, eps,
+/// affine), layer (normalized_shape required), localresponse (size).
 torch::nn::AnyModule makeNorm(const LayerSpec& spec, int spatialDims, int64_t channels);
+
+/// Builds the module of a "syncbatch" norm from BatchNorm options and the
+/// spatial dimensions (1, 2 or 3); it must carry BatchNorm's parameter and
+/// buffer names.
+using SyncBatchNormFactory =
+    std::function<torch::nn::AnyModule(const torch::nn::BatchNormOptions&, int spatialDims)>;
+/// Sets the factory makeNorm uses for "syncbatch" (an empty function: plain
+/// BatchNorm again). A hook because the networks library sits below the
+/// distributed one that implements synchronized batch norm:
+/// engine/distributed's registerSyncBatchNorm() installs SyncBatchNorm.
+/// Thread-safe; networks built before the call keep their modules.
+void setSyncBatchNormFactory(SyncBatchNormFactory factory);
 
 /// dropout (p; dropoutDim 1 -> Dropout, 2 -> Dropout2d, 3 -> Dropout3d),
 /// alphadropout (p).

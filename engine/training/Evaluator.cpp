@@ -44,7 +44,11 @@ Evaluator::Evaluator(c10::Device device, DataLoader& loader, EvaluatorOptions op
         for (auto& m : metrics_)
             m.second->reset();
     });
-    on(Event::EpochCompleted, [this](Workflow&) { aggregate(); });
+    on(Event::EpochCompleted, [this](Workflow&) {
+        if (gather_)
+            gather_(metrics_);
+        aggregate();
+    });
 }
 
 void Evaluator::addMetric(const std::string& name, MetricPtr metric) {

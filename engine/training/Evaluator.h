@@ -103,6 +103,11 @@ public:
                                                   const at::Tensor& label) const {
         return post_(pred, label);
     }
+    /// Called at the end of each run before the metrics are aggregated, with
+    /// the metrics (a distributed run puts every rank's cases into them, see
+    /// engine/training/DistributedRun.h). Empty: nothing.
+    using MetricGather = std::function<void(std::vector<std::pair<std::string, MetricPtr>>&)>;
+    void setMetricGather(MetricGather gather) { gather_ = std::move(gather); }
     /// AMP: only hooks.autocast is used.
     void setStepHooks(StepHooks hooks) { hooks_ = std::move(hooks); }
     const StepHooks& stepHooks() const { return hooks_; }
@@ -132,6 +137,7 @@ private:
     DataLoader& loader_;
     EvaluatorOptions options_;
     std::vector<std::pair<std::string, MetricPtr>> metrics_;
+    MetricGather gather_;
     PostProcessing post_;
     StepHooks hooks_;
     EvaluatorOutput last_;

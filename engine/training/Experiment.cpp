@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "engine/data/SyntheticData.h"
+#include "engine/distributed/DistributedOptions.h"
 #include "engine/inference/InfererFactory.h"
 #include "engine/losses/Loss.h"
 #include "engine/networks/Network.h"
@@ -36,7 +37,14 @@ std::vector<ParamSpec> TrainerOptions::params() {
              0,
              {},
              "mixed precision: float16 autocast + gradient scaler on CUDA, bfloat16 autocast on "
-             "CPU"}};
+             "CPU"},
+            {"accumulation_steps",
+             ParamType::Int,
+             1,
+             1,
+             4096,
+             {},
+             "batches whose gradients are summed before each optimizer step"}};
 }
 
 namespace {
@@ -216,6 +224,9 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         c.trainer.nan_policy = r.string("nan_policy");
         c.trainer.deterministic = r.boolean("deterministic");
         c.trainer.amp = r.boolean("amp");
+        c.trainer.accumulation_steps = r.integer("accumulation_steps");
+        c.distributed = j.value("distributed", Json());
+        (void)DistributedOptions::fromJson(c.distributed, "distributed");
         checkDeviceName(c.trainer.device);
         return c;
     } catch (const ConfigError& e) {
@@ -257,13 +268,16 @@ Json ExperimentConfig::toJson() const {
                   {"device", trainer.device},
                   {"nan_policy", trainer.nan_policy},
                   {"deterministic", trainer.deterministic},
-                  {"amp", trainer.amp}}}};
+                  {"amp", trainer.amp},
+                  {"accumulation_steps", trainer.accumulation_steps}}}};
     if (!inferer.is_null())
         out["inferer"] = inferer;
     if (!checkpoint.is_null())
         out["checkpoint"] = checkpoint;
     if (!handlers.is_null())
         out["handlers"] = handlers;
+    if (!distributed.is_null())
+        out["distributed"] = distributed;
     return out;
 }
 

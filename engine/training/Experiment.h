@@ -13,7 +13,8 @@
 ///     "handlers": {"early_stop": {"patience": 5, "monitor": "metric"},
 ///                  "tensorboard": {"enabled": true, "iteration_log": 1},
 ///                  "validation": {"exec_at_start": false, "exec_at_end": true},
-///                  "stats": {"iteration_log": true, "epoch_log": true}} }
+///                  "stats": {"iteration_log": true, "epoch_log": true}},
+///     "distributed": {"nproc_per_node": 2, "timeout_s": 300} }
 ///
 /// Relative paths resolve against the current directory. When
 /// data.synthetic is present and data.dataset does not exist yet, the
@@ -47,6 +48,9 @@ struct TrainerOptions {
     bool deterministic = false;
     /// MONAI's amp: autocast (+ a gradient scaler on CUDA); AmpHooks.h.
     bool amp = false;
+    /// Batches whose gradients are summed before each optimizer step
+    /// (SupervisedTrainerOptions::accumulation_steps).
+    int64_t accumulation_steps = 1;
     static std::vector<ParamSpec> params();
 };
 
@@ -97,6 +101,11 @@ struct ExperimentConfig {
     /// Unknown sections and parameters are ConfigErrors naming
     /// "handlers.<section>.<field>".
     Json handlers;
+    /// null, or the multi-process options (engine/distributed/
+    /// DistributedOptions.h): {"nproc_per_node": 2, "timeout_s": 300, ...}.
+    /// Used when the run is started by `medulla launch` or the studio with
+    /// several processes.
+    Json distributed;
 
     /// Parse and validate (every component is built once to check its
     /// parameters). Throws ConfigError naming the field; `source` (the

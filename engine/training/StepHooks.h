@@ -17,6 +17,10 @@ struct StepHooks {
     /// Runs `body` (network forward + loss in training, the inferer in
     /// evaluation), e.g. with autocast enabled around it. Empty: body().
     std::function<void(const std::function<void()>& body)> autocast;
+    /// Called before each training backward pass with whether it ends an
+    /// accumulation group (the optimizer steps after it); distributed
+    /// training synchronizes gradients only then. Empty: nothing.
+    std::function<void(bool lastOfGroup)> beforeBackward;
     /// Backpropagates the 0-d training loss, e.g. scaler.scale(loss).backward().
     /// Empty: loss.backward().
     std::function<void(const at::Tensor& loss)> backward;

@@ -19,6 +19,8 @@ SupervisedTrainer::SupervisedTrainer(c10::Device device, DataLoader& loader, Net
         throw std::invalid_argument("SupervisedTrainer needs a network, an optimizer and a loss");
     if (options_.max_epochs() < 1)
         throw ConfigError("must be >= 1", {}, "max_epochs");
+    if (options_.accumulation_steps() < 1)
+        throw ConfigError("must be >= 1", {}, "accumulation_steps");
     if (options_.nan_policy() != "stop" && options_.nan_policy() != "skip")
         throw ConfigError("\"" + options_.nan_policy() + "\" is not \"stop\" or \"skip\"", {},
                           "nan_policy");
@@ -53,8 +55,15 @@ void SupervisedTrainer::iterate(const CancelToken& cancel) {
                                     options_.channels_last(), options_.data_field());
     batch.reset(); // the device copies are all this iteration needs
 
+    // position in the accumulation group: the first zeroes the gradients,
+    // the last (or the epoch's last batch) steps the optimizer
+    const int64_t steps = options_.accumulation_steps();
+    const int64_t it = state().epochIteration; // 0-based here
+    const bool firstOfGroup = it % steps == 0;
+    const bool lastOfGroup = (it + 1) % steps == 0 || it + 1 >= state().epochLength;
     network_->train();
-    optimizer_->zero_grad();
+    if (firstOfGroup)
+        optimizer_->zero_grad();
     at::Tensor loss;
     auto forwardAndLoss = [&] {
         at::Tensor pred = network_->forward(in.input);
@@ -88,11 +97,16 @@ void SupervisedTrainer::iterate(const CancelToken& cancel) {
                     "); lower optimizer.lr, check the labels, or set trainer.nan_policy to "
                     "\"skip\"");
     }
+    if (hooks_.beforeBackward)
+        hooks_.beforeBackward(lastOfGroup);
+    const at::Tensor scaled = steps > 1 ? loss / double(steps) : loss;
     if (hooks_.backward)
-        hooks_.backward(loss);
+        hooks_.backward(scaled);
     else
-        loss.backward();
+        scaled.backward();
     fire(kBackwardCompleted);
+    if (!lastOfGroup)
+        return;
     if (hooks_.step)
         (void)hooks_.step(*optimizer_);
     else

@@ -7,13 +7,14 @@
 /// One iteration (events of the iteration in capitals, MONAI's
 /// IterationEvents):
 ///   batch = loader.next(); input, target = prepareBatch(batch)
-///   network.train(); optimizer.zero_grad()
+///   network.train(); optimizer.zero_grad() (first batch of a group)
 ///   hooks.autocast { pred = network(input)  FORWARD_COMPLETED
 ///                    loss = loss_fn(pred, target).mean() (+ the network's
 ///                    auxiliaryLoss())            LOSS_COMPLETED }
 ///   non-finite loss -> nan_policy (below)
-///   hooks.backward(loss)                         BACKWARD_COMPLETED
-///   hooks.step(optimizer)                        MODEL_COMPLETED
+///   hooks.beforeBackward(last of group)
+///   hooks.backward(loss / accumulation_steps)    BACKWARD_COMPLETED
+///   hooks.step(optimizer) (last of a group)      MODEL_COMPLETED
 /// state().output["loss"] holds the iteration's loss (before the policy).
 ///
 /// nan_policy: "stop" throws medulla::Error naming the epoch, the iteration
@@ -56,6 +57,11 @@ struct SupervisedTrainerOptions {
     /// The configuration field that built the batches, named by errors
     /// about them (missing keys).
     TORCH_ARG(std::string, data_field) = "train_transforms";
+    /// Gradient accumulation (MONAI's GradientAccumulation): gradients of
+    /// this many consecutive batches are summed, each loss divided by the
+    /// count, and the optimizer steps once per group (the last group of an
+    /// epoch may be shorter and steps at the epoch's end). 1: every batch.
+    TORCH_ARG(int64_t, accumulation_steps) = 1;
 };
 
 class SupervisedTrainer : public Workflow {

@@ -14,6 +14,10 @@
 #include "engine/data/DatasetFactory.h"
 #include "engine/data/SmartCacheDataset.h"
 #include "engine/data/SyntheticData.h"
+#include "engine/distributed/DistributedContext.h"
+#include "engine/distributed/DistributedDataParallel.h"
+#include "engine/distributed/RunControl.h"
+#include "engine/distributed/SyncBatchNorm.h"
 #include "engine/inference/InfererFactory.h"
 #include "engine/io/NiftiIO.h"
 #include "engine/losses/Loss.h"
@@ -28,6 +32,7 @@
 #include "engine/training/Checkpoint.h"
 #include "engine/training/CheckpointParts.h"
 #include "engine/training/Determinism.h"
+#include "engine/training/DistributedRun.h"
 #include "engine/training/RunSupport.h"
 #include "engine/training/SupervisedEvaluator.h"
 #include "engine/training/SupervisedTrainer.h"
@@ -121,6 +126,16 @@ void attachEpochLrStep(SupervisedTrainer& trainer, std::shared_ptr<LrScheduler> 
     });
 }
 
+/// The device of a rank: with several processes on a node each one takes
+/// the GPU of its LOCAL_RANK unless trainer.device names one.
+torch::Device rankDevice(torch::Device device, const std::string& requested,
+                         const DistributedEnv& env) {
+    if (!device.is_cuda() || !env.distributed() || (requested != "auto" && requested != "cuda"))
+        return device;
+    const int gpus = int(torch::cuda::device_count());
+    return torch::Device(torch::kCUDA, c10::DeviceIndex(gpus > 0 ? env.localRank % gpus : 0));
+}
+
 /// A bool of the experiment's handlers.<section> (checked by fromJson).
 bool handlerFlag(const ExperimentConfig& cfg, const std::string& section, const std::string& key) {
     const Json given = cfg.handler(section);
@@ -147,6 +162,8 @@ struct Trainer::Impl {
     ExperimentConfig config;
     std::vector<TrainingObserver*> observers;
     std::string resumeFrom;
+    DistributedEnv env;
+    std::shared_ptr<RunControl> control; ///< while a distributed run runs
 
     void message(const std::string& m) {
         for (auto* o : observers)
@@ -168,6 +185,16 @@ void Trainer::resumeFrom(std::string checkpoint) {
     impl_->resumeFrom = std::move(checkpoint);
 }
 
+void Trainer::setDistributed(DistributedEnv env) {
+    env.validate();
+    impl_->env = std::move(env);
+}
+
+void Trainer::pausing(bool paused) {
+    if (impl_->control)
+        impl_->control->setPaused(paused);
+}
+
 const ExperimentConfig& Trainer::config() const {
     return impl_->config;
 }
@@ -179,9 +206,36 @@ JobState Trainer::run(const CancelToken& cancel) {
     installCpuAllocator(); // reuses a step's large buffers (see CpuAllocator.h)
     setDeterministic(cfg.trainer.deterministic);
     seedTorch(cfg.trainer.seed);
-    const torch::Device device = resolveDevice(cfg.trainer.device);
+    const torch::Device device =
+        rankDevice(resolveDevice(cfg.trainer.device), cfg.trainer.device, impl_->env);
     impl_->message("device: " + device.str() + ", intra-op threads: " + std::to_string(threads) +
                    (cfg.trainer.deterministic ? ", deterministic" : ""));
+    DistributedRun dist;
+    if (impl_->env.distributed()) {
+        dist.options = DistributedOptions::fromJson(cfg.distributed);
+        if (cfg.trainer.nan_policy == "skip")
+            throw ConfigError("\"skip\" is not supported with several processes (the ranks "
+                              "would step differently); use \"stop\"",
+                              {}, "trainer.nan_policy");
+        const DistributedEnv& e = impl_->env;
+        impl_->message("rank " + std::to_string(e.rank) + " of " + std::to_string(e.worldSize) +
+                       ": joining the others at " + e.masterAddr + ":" +
+                       std::to_string(e.masterPort));
+        dist.context = DistributedContext::join(e, dist.options, device);
+        dist.control = std::make_shared<RunControl>(dist.context);
+        impl_->control = dist.control;
+        impl_->message("rank " + std::to_string(e.rank) + " of " + std::to_string(e.worldSize) +
+                       " joined (" + dist.context->backend() + ", timeout " +
+                       c10::str(dist.options.timeout_s()) + " s)");
+    }
+    struct ControlReset { // the control lives as long as this run
+        Impl& impl;
+        ~ControlReset() { impl.control.reset(); }
+    } controlReset{*impl_};
+    // The token the workflows run with: the user's, or in a distributed run
+    // the decision all ranks took together at the last sync point.
+    CancelToken agreed;
+    const CancelToken& runCancel = dist.active() ? agreed : cancel;
     if (!impl_->resumeFrom.empty()) { // fail before preparing the data
         const CheckpointHeader h = TrainingCheckpoint::readHeader(impl_->resumeFrom);
         const std::string differs = differingSections(h.experiment, cfg.toJson());
@@ -191,16 +245,19 @@ JobState Trainer::run(const CancelToken& cancel) {
 
     // --- data ---------------------------------------------------------------
     std::error_code ec;
-    fs::create_directories(cfg.outputDir, ec);
+    if (dist.writes())
+        fs::create_directories(cfg.outputDir, ec);
     if (ec)
         throw IoError("cannot create the output folder: " + ec.message(), cfg.outputDir);
-    if (!cfg.synthetic.is_null() && !fs::exists(cfg.dataset)) {
+    if (dist.writes() && !cfg.synthetic.is_null() && !fs::exists(cfg.dataset)) {
         impl_->message("generating the synthetic dataset in " +
                        fs::path(cfg.dataset).parent_path().string());
         StageProgress p(obs, 0.0, 0.3);
         writeSyntheticDataset(fs::path(cfg.dataset).parent_path().string(),
                               syntheticOptionsFromJson(cfg.synthetic), p, &cancel);
     }
+    if (dist.active()) // the others read what rank 0 generated
+        dist.context->barrier();
     DatalistSplit split = experimentSplit(cfg.dataset, cfg.datalistKey, cfg.validationKey,
                                           cfg.valFraction, cfg.trainer.seed);
     if (split.train.empty() || split.validation.empty())
@@ -209,6 +266,18 @@ JobState Trainer::run(const CancelToken& cancel) {
                           cfg.dataset, "data.val_fraction");
     impl_->message("cases: " + std::to_string(split.train.size()) + " training, " +
                    std::to_string(split.validation.size()) + " validation");
+    const int world = dist.worldSize(), rank = dist.rank();
+    const bool partitioned = dist.active() && dist.options.partition_cache();
+    if (dist.active()) {
+        if (partitioned)
+            split.train = trainingShare(split.train, world, rank, cfg.trainer.seed);
+        split.validation = validationShare(split.validation, world, rank);
+        impl_->message("rank " + std::to_string(rank) + " " +
+                       (partitioned
+                            ? "caches its " + std::to_string(split.train.size()) + " training cases"
+                            : std::string("indexes all training cases (sampler)")) +
+                       " and validates " + std::to_string(split.validation.size()));
+    }
     StageProgress trainProgress(obs, 0.3, 0.85), valProgress(obs, 0.85, 1.0);
     std::unique_ptr<Dataset> trainSet =
         makeDataset(cfg.datasetConfig, std::move(split.train),
@@ -224,13 +293,23 @@ JobState Trainer::run(const CancelToken& cancel) {
     DataLoader loader(*trainSet, DataLoaderOptions()
                                      .batch_size(cfg.trainer.batch_size)
                                      .shuffle(true)
-                                     .seed(cfg.trainer.seed + 1)
-                                     .num_workers(cfg.loaderWorkers));
+                                     // own random transforms per rank's share
+                                     .seed(cfg.trainer.seed + 1 + (partitioned ? rank * 7919 : 0))
+                                     .num_workers(cfg.loaderWorkers)
+                                     // a sampler deals each epoch out over the ranks
+                                     .num_replicas(dist.active() && !partitioned ? world : 1)
+                                     .rank(dist.active() && !partitioned ? rank : 0));
     // whole cases one at a time, in datalist order
     DataLoader valLoader(valSet, DataLoaderOptions().batch_size(1));
 
     // --- model --------------------------------------------------------------
-    NetworkPtr net = networkRegistry().create(cfg.network, "network");
+    Json networkJson = cfg.network;
+    if (dist.active() && dist.options.sync_batch_norm()) {
+        registerSyncBatchNorm(); // "syncbatch" norms reduce over the group
+        networkJson = withSyncBatchNorm(networkJson);
+        impl_->message("batch norms synchronized over the " + std::to_string(world) + " processes");
+    }
+    NetworkPtr net = networkRegistry().create(networkJson, "network");
     net->to(device);
     // 3D on CPU: channels-last activations (oneDNN skips its layout reorders).
     const bool fastLayout =
@@ -252,14 +331,16 @@ JobState Trainer::run(const CancelToken& cancel) {
                          saving.save_key_metric() ? inOut(saving.key_metric_filename())
                                                   : std::string(),
                          (out / "best_model_state.pt").string()};
-    writeTextAtomically((out / "experiment.json").string(), cfg.toJson().dump(2) + "\n");
+    if (dist.writes())
+        writeTextAtomically((out / "experiment.json").string(), cfg.toJson().dump(2) + "\n");
 
     // --- workflows and handlers ---------------------------------------------
     SupervisedTrainer trainer(device, loader, net, optimizer, lossFn,
                               SupervisedTrainerOptions()
                                   .max_epochs(cfg.trainer.max_epochs)
                                   .channels_last(fastLayout)
-                                  .nan_policy(cfg.trainer.nan_policy));
+                                  .nan_policy(cfg.trainer.nan_policy)
+                                  .accumulation_steps(cfg.trainer.accumulation_steps));
     auto evaluator = std::make_shared<SupervisedEvaluator>(
         device, valLoader, net, SupervisedEvaluatorOptions().channels_last(fastLayout), nullptr,
         validationInferer(cfg));
@@ -272,8 +353,20 @@ JobState Trainer::run(const CancelToken& cancel) {
         trainer.setStepHooks(ampTrainingHooks(device, scaler));
         evaluator->setStepHooks(ampEvaluationHooks(device));
     }
-    evaluator->addHandler(
-        std::make_shared<MetricsSaver>(MetricsSaverOptions().save_dir(out.string())));
+    std::unique_ptr<DistributedDataParallel> ddp;
+    if (dist.active()) {
+        // rank 0's initial weights everywhere; gradients averaged in backward
+        ddp = std::make_unique<DistributedDataParallel>(
+            dist.context, *net,
+            GradientReducerOptions().bucket_cap_mb(dist.options.bucket_cap_mb()));
+        trainer.setStepHooks(ddp->wrap(trainer.stepHooks()));
+        evaluator->setMetricGather(
+            [ctx = dist.context](auto& metrics) { gatherMetrics(*ctx, metrics); });
+        attachLossAverage(trainer, *dist.context); // before anything reads the loss
+    }
+    if (dist.writes())
+        evaluator->addHandler(
+            std::make_shared<MetricsSaver>(MetricsSaverOptions().save_dir(out.string())));
     auto checkpoint = runCheckpoint(trainer, scheduler.get(), smartCache, cfg);
     if (scaler && scaler->isEnabled())
         addStateful(*checkpoint, "grad_scaler", *scaler);
@@ -291,7 +384,10 @@ JobState Trainer::run(const CancelToken& cancel) {
     trainer.addHandler(epochLoss);
     addStateful(*checkpoint, "epoch_loss", *epochLoss, true);
     // Its part registered now; redoes an epoch end a cancel cut short.
-    auto saver = std::make_shared<CheckpointSaver>(checkpoint, saving);
+    // on every rank: the others keep the same records (an epoch end to redo
+    // after a cancel) without writing files
+    auto saver = std::make_shared<CheckpointSaver>(
+        checkpoint, CheckpointSaverOptions(saving).write_files(dist.writes()));
     // Callbacks of one event run in this order: lr step, validation, early
     // stop, cache swap, checkpoints, then the reports of what they did. A
     // resumed run that redoes an interrupted epoch end (CheckpointSaver)
@@ -303,7 +399,7 @@ JobState Trainer::run(const CancelToken& cancel) {
     else if (scheduler)
         trainer.addHandler(std::make_shared<LrScheduleHandler>(scheduler));
     trainer.addHandler(std::make_shared<ValidationHandler>(
-        evaluator, &cancel,
+        evaluator, &runCancel,
         ValidationHandlerOptions()
             .interval(cfg.trainer.val_interval)
             .exec_at_start(handlerFlag(cfg, "validation", "exec_at_start") && !resuming)
@@ -324,24 +420,35 @@ JobState Trainer::run(const CancelToken& cancel) {
             if (!s->redoingEpochEnd())
                 smartCache->updateCache();
         });
-    attachCheckpointSaving(trainer, *evaluator, saver, files);
-    trainer.addHandler(std::make_shared<StatsHandler>(
-        LogSink(), StatsHandlerOptions()
-                       .log_file((out / "train.log").string())
-                       .iteration_log(handlerFlag(cfg, "stats", "iteration_log"))
-                       .epoch_log(handlerFlag(cfg, "stats", "epoch_log"))));
-    if (auto tb = TensorBoardHandlerOptions::fromJson(cfg.handler("tensorboard"), out.string(),
-                                                      "handlers.tensorboard"))
-        trainer.addHandler(std::make_shared<TensorBoardHandler>(*tb, epochLoss));
+    if (!dist.writes())
+        trainer.addHandler(saver);
+    if (dist.writes()) { // rank 0 alone writes the run folder
+        attachCheckpointSaving(trainer, *evaluator, saver, files);
+        trainer.addHandler(std::make_shared<StatsHandler>(
+            LogSink(), StatsHandlerOptions()
+                           .log_file((out / "train.log").string())
+                           .iteration_log(handlerFlag(cfg, "stats", "iteration_log"))
+                           .epoch_log(handlerFlag(cfg, "stats", "epoch_log"))));
+        if (auto tb = TensorBoardHandlerOptions::fromJson(cfg.handler("tensorboard"), out.string(),
+                                                          "handlers.tensorboard"))
+            trainer.addHandler(std::make_shared<TensorBoardHandler>(*tb, epochLoss));
+    }
     trainer.addHandler(std::make_shared<ObserverHandler>(
         obs, ObserverHandlerOptions().checkpoint(files.checkpoint), epochLoss));
 
+    if (dist.active()) // last: after the reports (rank 0 may pause in them)
+        attachRunControl(trainer, *dist.control, cancel, agreed);
+
+    JobState trained = JobState::Completed;
     try {
-        if (trainer.run(cancel) == JobState::Cancelled)
-            return JobState::Cancelled;
+        trained = trainer.run(runCancel);
     } catch (const CancelledError&) { // cancelled while waiting for data or validating
-        return JobState::Cancelled;
+        trained = JobState::Cancelled;
     }
+    if (dist.active()) // nobody leaves while another may still use the store
+        dist.context->barrier();
+    if (trained == JobState::Cancelled)
+        return JobState::Cancelled;
     if (earlyStop && trainer.terminating())
         impl_->message("early stopping after epoch " + std::to_string(trainer.state().epoch) +
                        " of " + std::to_string(trainer.state().maxEpochs) +
@@ -352,8 +459,10 @@ JobState Trainer::run(const CancelToken& cancel) {
                        " iterations skipped (non-finite loss, trainer.nan_policy \"skip\")");
 
     // --- the best model's prediction for the first validation case -----------
-    if (cancel.isCancelled())
+    if (runCancel.isCancelled())
         return JobState::Cancelled;
+    if (!dist.writes())
+        return JobState::Completed;
     if (!files.best.empty() && fs::exists(files.best))
         loadCheckpoint(files.best, *net);
     const Sample& s = valSet.cached(0);

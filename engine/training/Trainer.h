@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "engine/core/CancelToken.h"
+#include "engine/distributed/DistributedEnv.h"
 #include "engine/training/Experiment.h"
 #include "engine/training/TrainingEvents.h"
 
@@ -49,6 +50,16 @@ public:
     /// after the saved state. Empty: a fresh run. Errors (missing file,
     /// another network) are thrown by run() and name the file.
     void resumeFrom(std::string checkpoint);
+
+    /// Make this run one process of a distributed run (engine/training/
+    /// DistributedRun.h): run() joins the others at env's MASTER_ADDR:PORT
+    /// with the experiment's "distributed" options. The CLI passes
+    /// DistributedEnv::fromEnvironment(); a world size of 1 is a plain run.
+    void setDistributed(DistributedEnv env);
+    /// Rank 0 of a distributed run, on the thread running run() (an
+    /// observer that blocks while paused): tells the other ranks to wait
+    /// without a time limit. No effect otherwise.
+    void pausing(bool paused);
 
     /// Run to completion. Returns Completed or Cancelled; throws on failure
     /// (medulla::Error subclasses name the file or field).

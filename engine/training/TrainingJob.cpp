@@ -126,11 +126,21 @@ void TrainingJob::setState(JobState s) {
 void TrainingJob::runWorker() {
     if (background_)
         lowerThreadPriority();
+    Trainer* running = nullptr;
     PauseGate gate(
         observer_,
-        [this] {
+        [this, &running] {
             std::unique_lock<std::mutex> lock(mutex_);
+            if (!paused_)
+                return;
+            lock.unlock();
+            if (running) // the other ranks of a distributed run wait too
+                running->pausing(true);
+            lock.lock();
             resumed_.wait(lock, [this] { return !paused_; });
+            lock.unlock();
+            if (running)
+                running->pausing(false);
         },
         [this](JobState s) { setState(s); });
 
@@ -138,6 +148,8 @@ void TrainingJob::runWorker() {
     std::string err;
     try {
         Trainer trainer(config_);
+        running = &trainer;
+        trainer.setDistributed(distributed_);
         trainer.addObserver(&gate);
         trainer.resumeFrom(resumeFrom_);
         final = trainer.run(cancel_);

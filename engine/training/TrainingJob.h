@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "engine/core/CancelToken.h"
+#include "engine/distributed/DistributedEnv.h"
 #include "engine/training/Experiment.h"
 #include "engine/training/TrainingEvents.h"
 
@@ -29,6 +30,9 @@ public:
     /// Run the worker (and the threads it starts) at background priority
     /// (lowerThreadPriority), for interactive front ends; call before start().
     void setBackgroundPriority(bool on) { background_ = on; }
+    /// Run as one process of a distributed run (Trainer::setDistributed);
+    /// before start(). A pause then holds every rank.
+    void setDistributed(DistributedEnv env) { distributed_ = std::move(env); }
     /// Start the worker; false if already started.
     bool start();
     /// Request cancellation (any thread); the run stops within one iteration.
@@ -55,6 +59,7 @@ private:
 
     ExperimentConfig config_;
     std::string resumeFrom_;
+    DistributedEnv distributed_;
     TrainingObserver* observer_;
     bool background_ = false;
     CancelToken cancel_;

@@ -1,6 +1,7 @@
 #include "ui/panels/TrainingMonitor.h"
 
 #include <QCheckBox>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -38,6 +39,12 @@ TrainingMonitor::TrainingMonitor(TrainingController* controller, QWidget* parent
     connect(controller_, &TrainingController::epochFinished, this, &TrainingMonitor::onEpoch);
     connect(controller_, &TrainingController::finished, this, &TrainingMonitor::onFinished);
     connect(controller_, &TrainingController::message, this, &TrainingMonitor::onMessage);
+    // a worker process of a multi-process run died: shown at once, the
+    // run's Failed state follows when rank 0 has stopped
+    connect(controller_, &TrainingController::workerFailed, this, [this](const QString& error) {
+        error_->setText(tr("A worker process failed: %1").arg(error));
+        error_->setVisible(true);
+    });
     memoryTimer_.setInterval(1000);
     connect(&memoryTimer_, &QTimer::timeout, this, &TrainingMonitor::updateMemory);
     memoryTimer_.start();
@@ -247,13 +254,17 @@ bool TrainingMonitor::startRun() {
     config.outputDir = runDir.toStdString();
     batchSize_ = std::max<long long>(1, config.trainer.batch_size);
     plot_->clearLive();
+    const QString previousRun = runDir_;
     runDir_ = runDir;
     epochBar_->setRange(0, int(std::max<int64_t>(1, config.trainer.max_epochs)));
     epochBar_->setValue(0);
     epochBar_->setFormat(tr("epoch 0/%1").arg(config.trainer.max_epochs));
     log_->appendPlainText(tr("run %1 started in %2").arg(QFileInfo(runDir).fileName(), base));
     if (!controller_->start(config)) {
-        showError(tr("The run could not be started."));
+        showError(controller_->lastError().isEmpty() ? tr("The run could not be started.")
+                                                     : controller_->lastError());
+        QDir(runDir).removeRecursively(); // made by this click, nothing ran in it
+        runDir_ = previousRun;
         return false;
     }
     state_ = JobState::Starting;
@@ -310,7 +321,8 @@ bool TrainingMonitor::resumeRun(const QString& dir) {
     epochBar_->setRange(0, int(std::max<int64_t>(1, config.trainer.max_epochs)));
     log_->appendPlainText(tr("resuming %1 from checkpoint.pt").arg(QFileInfo(runDir).fileName()));
     if (!controller_->resumeFrom(config, checkpoint)) {
-        showError(tr("The run could not be resumed."));
+        showError(controller_->lastError().isEmpty() ? tr("The run could not be resumed.")
+                                                     : controller_->lastError());
         return false;
     }
     state_ = JobState::Starting;

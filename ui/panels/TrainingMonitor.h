@@ -11,6 +11,10 @@
 /// runs never overwrite each other. Errors (an invalid experiment naming
 /// its field, a missing checkpoint) are shown inline (errorText()), never
 /// in a dialog. GUI thread only; training runs on the controller's worker.
+/// An experiment with "distributed": {"nproc_per_node": N > 1} runs as N
+/// processes (TrainingController): the monitor shows rank 0's progress and
+/// curves, the log names the worker processes and their log folder
+/// (<run>/workers), and a worker that dies is shown at once and fails the run.
 
 #include <QElapsedTimer>
 #include <QPointer>

@@ -263,10 +263,8 @@ void CheckpointSaver::epochCompleted(Workflow& w) {
     if (options_.save_key_metric()) {
         const std::string metric =
             options_.key_metric_name().empty() ? s.keyMetricName : options_.key_metric_name();
-        if (metric.empty())
-            throw ConfigError("save_key_metric needs key_metric_name or a workflow key metric", {},
-                              "key_metric_name");
-        auto it = s.metrics.find(metric);
+        // an epoch without validation (val_interval > 1) has no key metric yet
+        auto it = metric.empty() ? s.metrics.end() : s.metrics.find(metric);
         if (it != s.metrics.end() && std::isfinite(it->second)) {
             const double priority = options_.key_metric_negative_sign() ? -it->second : it->second;
             char score[64];
@@ -364,6 +362,8 @@ void CheckpointSaver::commit(const std::vector<std::string>& names, bool latest,
         return;
     const Tracking previous = *tracking_;
     *tracking_ = next; // the file holds the lists it belongs to
+    if (!options_.write_files())
+        return;
     try {
         checkpoint_->save(targets.front());
         for (size_t i = 1; i < targets.size(); ++i)

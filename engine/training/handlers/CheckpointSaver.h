@@ -98,6 +98,10 @@ struct CheckpointSaverOptions {
     TORCH_ARG(bool, save_on_cancel) = true;
     /// The stable name of the newest resumable state; empty: none.
     TORCH_ARG(std::string, latest_filename) = "checkpoint.pt";
+    /// false: keep every record (which files would exist, an epoch end to
+    /// redo after a cancel) but write and remove nothing: the ranks other
+    /// than 0 of a distributed run, which must redo the same epoch ends.
+    TORCH_ARG(bool, write_files) = true;
 };
 
 /// The experiment's "checkpoint" section: CheckpointSaverOptions by their

@@ -22,6 +22,7 @@
 
 #include <signal.h>
 
+#include "tests/ui/IterationSpy.h"
 #include "tests/ui/UiTestSupport.h"
 #include "ui/bridge/TrainingController.h"
 #include "ui/model/ExperimentDocument.h"
@@ -29,6 +30,8 @@
 #include "ui/panels/TrainingMonitor.h"
 
 using namespace medulla;
+using medulla::ui::test::lastEvent;
+using medulla::ui::test::totalEvents;
 using namespace medulla::ui;
 
 namespace {
@@ -63,16 +66,6 @@ qint64 workerPid(const QString& run) {
     return 0;
 }
 
-/// The last iteration event an `iterations` spy received.
-IterationEvent lastEvent(const QSignalSpy& spy) {
-    for (int i = int(spy.size()) - 1; i >= 0; --i) {
-        const auto batch = spy.at(i).at(0).value<QVector<IterationEvent>>();
-        if (!batch.isEmpty())
-            return batch.back();
-    }
-    return {};
-}
-
 /// Waits until `spy` has received nothing new for 1.5 s: a run paused at
 /// the click still finishes the iteration in flight, and the pause takes
 /// hold after it.
@@ -82,13 +75,6 @@ void waitUntilSettled(const QSignalSpy& spy) {
         quiet = int(spy.size()) == seen ? quiet + 1 : 0;
         seen = int(spy.size());
     }
-}
-
-int totalEvents(const QSignalSpy& spy) {
-    int n = 0;
-    for (const auto& args : spy)
-        n += int(args.at(0).value<QVector<IterationEvent>>().size());
-    return n;
 }
 
 QStringList runFolders(const QString& dir) {
@@ -183,14 +169,8 @@ private Q_SLOTS:
 
         // rank 0's curves: every iteration it reported is a point; a
         // validation point per epoch; Dice values in the log
-        int received = 0;
-        IterationEvent last;
-        for (const auto& args : iterations) {
-            const auto batch = args.at(0).value<QVector<IterationEvent>>();
-            received += batch.size();
-            if (!batch.isEmpty())
-                last = batch.back();
-        }
+        const int received = totalEvents(iterations);
+        const IterationEvent last = lastEvent(iterations);
         QVERIFY(received > 0);
         QCOMPARE(monitor_->lossPointCount(), received);
         // DDP semantics: 9 training cases dealt to 2 ranks, 5 each (padded),

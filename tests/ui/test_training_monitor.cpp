@@ -20,6 +20,7 @@
 #include <QTreeView>
 #include <QtTest>
 
+#include "tests/ui/IterationSpy.h"
 #include "tests/ui/UiTestSupport.h"
 #include "ui/bridge/TrainingController.h"
 #include "ui/model/ExperimentDocument.h"
@@ -137,14 +138,8 @@ private Q_SLOTS:
         QCOMPARE(monitor_->lossPointCount(), paused); // nothing trains while paused
 
         // every iteration received is a point; the CSV has one row per point
-        int received = 0;
-        IterationEvent lastEvent;
-        for (const auto& args : iterations) {
-            const auto batch = args.at(0).value<QVector<IterationEvent>>();
-            received += batch.size();
-            if (!batch.isEmpty())
-                lastEvent = batch.back();
-        }
+        const int received = test::totalEvents(iterations);
+        const IterationEvent lastEvent = test::lastEvent(iterations);
         QCOMPARE(monitor_->lossPointCount(), received);
         QVERIFY(lastEvent.globalStep >= 3);
         const QString csv = tmp_.path() + "/curves.csv";

@@ -5,11 +5,13 @@
 ///                 [--resume [CHECKPOINT]] [--deterministic]
 ///   medulla info PATH [--json] [--reader NAME] [--series UID] [--thumbnails]
 ///   medulla demo-data DIR [--cases N] [--seed S]
+///   medulla demo [--epochs N] [--output-dir DIR] [--cases N] [--threads N]
 ///   medulla decathlon --task TASK --root DIR [--download] [--section S] [--url URL --md5 MD5]
 ///   medulla weights import|export|check INPUT --network NET.json [-o OUTPUT]
 ///   medulla evaluate EXPERIMENT.json --model PATH [--section S] [--save-predictions] ...
 ///   medulla infer EXPERIMENT.json --model PATH --input FILE|FOLDER|LIST.json ...
 ///   medulla ensemble EXPERIMENT.json --models PATH,PATH,... [--mode mean|vote] ...
+///   medulla reference [--output FILE]   (docs/reference.md)
 ///   medulla launch --nproc-per-node N [--nnodes M --node-rank R --master-addr A
 ///                  --master-port P] [--log-dir DIR] -- train EXPERIMENT.json ...
 
@@ -25,6 +27,7 @@
 
 #include "app/cli/ConsoleObserver.h"
 #include "app/cli/DecathlonCommand.h"
+#include "app/cli/DemoCommand.h"
 #include "app/cli/EnsembleCommand.h"
 #include "app/cli/EvaluateCommand.h"
 #include "app/cli/GanCommand.h"
@@ -32,12 +35,14 @@
 #include "app/cli/InfoCommand.h"
 #include "app/cli/KFoldCommand.h"
 #include "app/cli/LaunchCommand.h"
+#include "app/cli/ReferenceCommand.h"
 #include "app/cli/ScoreCommand.h"
 #include "app/cli/WeightsCommand.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticData.h"
 #include "engine/distributed/DistributedEnv.h"
 #include "engine/io/ImageLoader.h"
+#include "engine/services/VersionReport.h"
 #include "engine/training/GanExperiment.h"
 #include "engine/training/TrainingJob.h"
 #include "engine/training/handlers/CheckpointSaver.h"
@@ -168,7 +173,14 @@ int runDemoData(const std::string& dir, int cases, int seed) {
 int main(int argc, char** argv) {
     CLI::App app{"Medulla: medical-imaging deep learning, headless"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "medulla 0.1.0");
+    app.add_flag_callback(
+        "--version",
+        [] { // runs before the subcommand requirement is checked
+            std::fputs(medulla::versionReport().text().c_str(), stdout);
+            throw CLI::Success(); // exit 0
+        },
+        "Print the versions of Medulla, LibTorch, ITK, VTK, DCMTK and Qt, CUDA and GPUs, and "
+        "exit");
 
     std::string dataDir;
     int cases = 16, seed = 0;
@@ -300,6 +312,10 @@ int main(int argc, char** argv) {
     auto* infer = medulla::cli::addInferCommand(app, inferArgs);
     medulla::cli::LaunchArgs launchArgs;
     auto* launch = medulla::cli::addLaunchCommand(app, launchArgs);
+    medulla::cli::ReferenceArgs referenceArgs;
+    auto* reference = medulla::cli::addReferenceCommand(app, referenceArgs);
+    medulla::cli::DemoArgs demoArgs;
+    auto* demoRun = medulla::cli::addDemoCommand(app, demoArgs);
 
     CLI11_PARSE(app, argc, argv);
     if (*weights && weightsArgs.action != "check" && weightsArgs.output.empty()) {
@@ -329,6 +345,20 @@ int main(int argc, char** argv) {
             std::signal(SIGTERM, onSignal);
             return medulla::cli::runEnsemble(ensembleArgs, [] { return g_interrupts > 0; });
         }
+        if (*demoRun) { // the built-in experiment, trained like `train` does
+            const medulla::cli::DemoRun run = medulla::cli::prepareDemo(demoArgs);
+            TrainArgs demoTrain;
+            demoTrain.experiment = run.experiment;
+            demoTrain.outputDir = run.runDir;
+            demoTrain.epochs = demoArgs.epochs;
+            demoTrain.threads = demoArgs.threads;
+            const int rc = runTrain(demoTrain);
+            if (rc == 0)
+                medulla::cli::printDemoSummary(run);
+            return rc;
+        }
+        if (*reference) // after every add_*: it documents them all
+            return medulla::cli::runReference(app, referenceArgs);
         if (*launch)
             return medulla::cli::runLaunch(launchArgs); // handles SIGINT/SIGTERM itself
         if (*score)

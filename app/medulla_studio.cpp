@@ -1,17 +1,28 @@
 /// medulla-studio: the desktop application.
 ///
-///   medulla-studio [--demo] [--experiment FILE] [IMAGE [LABEL]]
+///   medulla-studio [--demo] [--experiment FILE] [IMAGE [LABEL] | FOLDER | FILE.dcm]
+///   medulla-studio --version | -v     (no display needed)
 ///
 /// --demo loads the built-in demo experiment (synthetic spheres, small
-/// UNet) and starts training at once.
+/// UNet) and starts training at once. A folder, or a DICOM file's folder,
+/// opens in the Studies browser (ui/LaunchTarget.h: what the desktop passes).
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTimer>
 
+#include <cstdio>
+#include <cstring>
+
 #include "engine/core/Threads.h"
+#include "engine/services/VersionReport.h"
+#include "ui/LaunchTarget.h"
 #include "ui/MainWindow.h"
+#include "ui/StudioVersion.h"
+#include "ui/panels/GuideDock.h"
+#include "ui/panels/StudyBrowser.h"
 #include "ui/views/VolumeView.h"
 
 #ifndef MEDULLA_DEMO_EXPERIMENT
@@ -19,10 +30,19 @@
 #endif
 
 int main(int argc, char** argv) {
+    // --version before QApplication exists: it must work without a display.
+    for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i)
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::fputs(medulla::ui::studioVersionText().c_str(), stdout);
+            return 0;
+        }
     medulla::ui::VolumeView::setDefaultSurfaceFormat(); // before the application exists
     QApplication app(argc, argv);
     QApplication::setApplicationName("medulla-studio");
-    QApplication::setApplicationVersion("0.1.0");
+    // the installed desktop entry and icon (share/applications, share/icons/hicolor)
+    QGuiApplication::setDesktopFileName("medulla-studio");
+    QApplication::setWindowIcon(QIcon::fromTheme("medulla-studio"));
+    QApplication::setApplicationVersion(QString::fromStdString(medulla::medullaVersion()));
     medulla::configureThreads();
 
     QCommandLineParser parser;
@@ -33,25 +53,35 @@ int main(int argc, char** argv) {
     QCommandLineOption experiment("experiment", "Experiment JSON for the Train button.", "file");
     parser.addOption(demo);
     parser.addOption(experiment);
-    parser.addPositionalArgument("image", "Image to open (.nii, .nii.gz).", "[image [label]]");
+    parser.addPositionalArgument(
+        "image", "Image to open (.nii, .nii.gz), or a folder or DICOM file to browse.",
+        "[image [label]]");
     parser.process(app);
 
     medulla::ui::MainWindow window;
     window.resize(1400, 860);
     window.show();
 
+    QString demoFile = QString::fromUtf8(MEDULLA_DEMO_EXPERIMENT);
+    if (!QFileInfo::exists(demoFile))
+        demoFile = QApplication::applicationDirPath() + "/../share/medulla/demo_experiment.json";
+    medulla::ui::GuideDock::setDemoExperimentFile(demoFile); // the demo workspace derives from it
     QString experimentFile = parser.value(experiment);
-    if (experimentFile.isEmpty()) {
-        experimentFile = QString::fromUtf8(MEDULLA_DEMO_EXPERIMENT);
-        if (!QFileInfo::exists(experimentFile))
-            experimentFile =
-                QApplication::applicationDirPath() + "/../share/medulla/demo_experiment.json";
-    }
+    if (experimentFile.isEmpty())
+        experimentFile = demoFile;
     const bool experimentOk = window.loadExperiment(experimentFile);
     const QStringList files = parser.positionalArguments();
-    if (!files.isEmpty())
-        window.openImage(files.at(0), files.size() > 1 ? files.at(1) : QString());
+    if (!files.isEmpty()) {
+        const auto target = medulla::ui::LaunchTarget::fromArgument(files.at(0));
+        if (target.kind() == medulla::ui::LaunchTarget::Kind::Browse)
+            window.studyBrowser()->openPath(target.path());
+        else
+            window.openImage(target.path(), files.size() > 1 ? files.at(1) : QString());
+    }
     if (parser.isSet(demo) && experimentOk)
         QTimer::singleShot(300, &window, [&window] { window.startTraining(); });
+    // a plain start: the welcome (demo workspace, guided tour) the first time only
+    if (!parser.isSet(demo) && !parser.isSet(experiment) && files.isEmpty())
+        medulla::ui::GuideDock::offerOnFirstStart(&window);
     return app.exec();
 }

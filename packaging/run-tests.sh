@@ -11,5 +11,7 @@ cd build
 xvfb-run -a -s "-screen 0 1600x1000x24" ctest --output-on-failure
 echo "screenshots of the studio: $(pwd)/screenshots"
 cd ..
+# The Debian package installed into a fresh bookworm root and run there.
+bash packaging/test-package.sh build
 # The readers again, built with clang + ASan + UBSan, and a short libFuzzer run.
 bash packaging/run-sanitized-tests.sh

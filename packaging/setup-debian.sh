@@ -20,6 +20,9 @@ PACKAGES=(
   xvfb xauth libgl1-mesa-dri libglx-mesa0 zlib1g-dev
   # real data for tests (DATA.md)
   mricron-data insighttoolkit5-examples python3-nibabel python3-pydicom libgdcm3.0
+  # the Debian package and its install test (packaging/test-package.sh): CPack's
+  # dpkg-shlibdeps, the icon's PNG, a fresh debootstrap root, the .desktop check
+  dpkg-dev file librsvg2-bin debootstrap desktop-file-utils x11-utils shared-mime-info
 )
 
 missing=()

@@ -18,11 +18,13 @@
 #include "engine/core/Error.h"
 #include "engine/io/ImageLoader.h"
 #include "engine/services/StudyBrowsing.h"
+#include "ui/StudioVersion.h"
 #include "ui/bridge/Background.h"
 #include "ui/bridge/TrainingController.h"
 #include "ui/model/ExperimentDocument.h"
 #include "ui/panels/DatasetPanel.h"
 #include "ui/panels/ExperimentPanel.h"
+#include "ui/panels/GuideDock.h"
 #include "ui/panels/PipelineEditor.h"
 #include "ui/panels/ResultsPanel.h"
 #include "ui/panels/StudyBrowser.h"
@@ -214,6 +216,17 @@ void MainWindow::buildMenus() {
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { showTab(Tab(i)); });
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Demo workspace and guided tour..."), this,
+                    [this] { GuideDock::of(this)->showWelcome(); });
+    help->addSeparator();
+    help->addAction(tr("&About Medulla"), this, [this] {
+        QMessageBox box(QMessageBox::Information, tr("About Medulla"),
+                        QString::fromStdString(studioVersionText()), QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.setTextInteractionFlags(Qt::TextSelectableByMouse); // to paste into a bug report
+        box.exec();
+    });
 }
 
 void MainWindow::openImage(const QString& path, const QString& labelPath) {

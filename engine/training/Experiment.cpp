@@ -13,6 +13,7 @@
 #include "engine/networks/Network.h"
 #include "engine/optim/LrScheduler.h"
 #include "engine/optim/OptimizerFactory.h"
+#include "engine/training/ExperimentSchema.h"
 #include "engine/training/RunSupport.h"
 #include "engine/training/handlers/CheckpointSaver.h"
 #include "engine/training/handlers/EarlyStopHandler.h"
@@ -48,20 +49,6 @@ std::vector<ParamSpec> TrainerOptions::params() {
 }
 
 namespace {
-const std::vector<ParamSpec>& syntheticSpecs() {
-    static const std::vector<ParamSpec> s = {
-        {"num_cases", ParamType::Int, 16, 1, 100000, {}, "cases to generate"},
-        {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "generator seed"},
-        {"size", ParamType::IntList, Json{64, 64, 64}, 8, 4096, {}, "volume size"},
-        {"num_objs", ParamType::Int, 12, 1, 1000, {}, "spheres per volume"},
-        {"rad_max", ParamType::Int, 30, 2, 2048, {}, "max radius"},
-        {"rad_min", ParamType::Int, 5, 1, 2048, {}, "min radius"},
-        {"noise_max", ParamType::Float, 0.0, 0.0, 1.0, {}, "noise floor"},
-        {"num_seg_classes", ParamType::Int, 5, 1, 255, {}, "label classes"},
-        {"spacing", ParamType::Float, 1.0, 1e-6, 1e6, {}, "voxel size (mm)"}};
-    return s;
-}
-
 /// Validates the "handlers" section (null: defaults).
 void checkHandlers(const Json& handlers, const std::string& outputDir) {
     if (handlers.is_null())
@@ -123,7 +110,7 @@ std::vector<ParamSpec> handlerParams(const std::string& section) {
 }
 
 SyntheticDatasetOptions syntheticOptionsFromJson(const Json& j) {
-    ParamReader r(j, "data.synthetic", syntheticSpecs());
+    ParamReader r(j, "data.synthetic", experimentSyntheticParams());
     const auto size = r.intList("size");
     if (size.size() != 3)
         throw ConfigError("needs 3 values", {}, "data.synthetic.size");
@@ -147,22 +134,26 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
     try {
         if (!j.is_object())
             throw ConfigError("an experiment must be a JSON object");
+        checkKnownKeys(j, experimentKeys(), "");
         ExperimentConfig c;
-        c.name = j.value("name", std::string("experiment"));
+        c.name = j.value("name", keyDefault(experimentKeys(), "name").get<std::string>());
         if (!j.contains("output_dir") || !j["output_dir"].is_string())
             throw ConfigError("required string is missing", {}, "output_dir");
         c.outputDir = j["output_dir"].get<std::string>();
         const Json& data = need(j, "data");
         if (!data.is_object() || !data.contains("dataset") || !data["dataset"].is_string())
             throw ConfigError("required string is missing", {}, "data.dataset");
+        checkKnownKeys(data, experimentDataKeys(), "data");
         c.dataset = data["dataset"].get<std::string>();
-        c.datalistKey = data.value("datalist_key", std::string("training"));
+        c.datalistKey = data.value(
+            "datalist_key", keyDefault(experimentDataKeys(), "datalist_key").get<std::string>());
         if (data.contains("validation_key")) {
             if (!data["validation_key"].is_string())
                 throw ConfigError("expected a string (a section of the datalist)", {},
                                   "data.validation_key");
             c.validationKey = data["validation_key"].get<std::string>();
         }
+        c.valFraction = keyDefault(experimentDataKeys(), "val_fraction").get<double>();
         if (data.contains("val_fraction")) {
             if (!data["val_fraction"].is_number())
                 throw ConfigError("expected a number", {}, "data.val_fraction");
@@ -170,10 +161,10 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         }
         if (!(c.valFraction > 0.0 && c.valFraction < 1.0))
             throw ConfigError("must be in (0, 1)", {}, "data.val_fraction");
-        if (data.contains("cache")) {
-            c.datasetConfig = data["cache"];
+        c.datasetConfig = data.value("cache", keyDefault(experimentDataKeys(), "cache"));
+        if (data.contains("cache"))
             checkDatasetConfig(c.datasetConfig, "data.cache");
-        }
+        c.loaderWorkers = keyDefault(experimentDataKeys(), "num_workers").get<int64_t>();
         if (data.contains("num_workers")) {
             if (!data["num_workers"].is_number_integer() ||
                 data["num_workers"].get<int64_t>() < 0 || data["num_workers"].get<int64_t>() > 64)
@@ -197,7 +188,7 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
         (void)networkRegistry().create(c.network, "network");
         c.loss = need(j, "loss");
         (void)lossRegistry().create(c.loss, "loss");
-        c.optimizer = j.value("optimizer", Json{{"name", "Adam"}, {"lr", 1e-3}});
+        c.optimizer = j.value("optimizer", keyDefault(experimentKeys(), "optimizer"));
         {
             auto probe = at::zeros({1}).requires_grad_();
             auto optimizer = makeOptimizer(c.optimizer, {probe}, "optimizer");

@@ -10,6 +10,7 @@
 #include "engine/data/SyntheticData.h"
 #include "engine/networks/Network.h"
 #include "engine/optim/OptimizerFactory.h"
+#include "engine/training/ExperimentSchema.h"
 #include "engine/training/RunSupport.h"
 #include "engine/training/handlers/CheckpointSaver.h"
 #include "engine/transforms/Compose.h"
@@ -111,24 +112,10 @@ void checkNetworks(const Json& generatorJson, const Json& discriminatorJson, int
     }
 }
 
-const std::vector<ParamSpec>& syntheticSpecs() {
-    static const std::vector<ParamSpec> s = {
-        {"num_cases", ParamType::Int, 16, 1, 100000, {}, "images to generate"},
-        {"seed", ParamType::Int, 0, 0, 9.0e15, {}, "generator seed"},
-        {"size", ParamType::IntList, Json{64, 64}, 8, 4096, {}, "image size (2 or 3 values)"},
-        {"num_objs", ParamType::Int, 12, 1, 1000, {}, "discs (spheres) per image"},
-        {"rad_max", ParamType::Int, 30, 2, 2048, {}, "max radius"},
-        {"rad_min", ParamType::Int, 5, 1, 2048, {}, "min radius"},
-        {"noise_max", ParamType::Float, 0.0, 0.0, 1.0, {}, "noise floor"},
-        {"num_seg_classes", ParamType::Int, 1, 1, 255, {}, "label classes"},
-        {"spacing", ParamType::Float, 1.0, 1e-6, 1e6, {}, "pixel size (mm)"}};
-    return s;
-}
-
 } // namespace
 
 SyntheticDatasetOptions ganSyntheticOptionsFromJson(const Json& j) {
-    ParamReader r(j, "data.synthetic", syntheticSpecs());
+    ParamReader r(j, "data.synthetic", ganSyntheticParams());
     const auto size = r.intList("size");
     if (size.size() != 2 && size.size() != 3)
         throw ConfigError("needs 2 (pictures) or 3 (volumes) values", {}, "data.synthetic.size");
@@ -199,8 +186,11 @@ GanExperimentConfig GanExperimentConfig::fromJson(const Json& j, const std::stri
             throw ConfigError("an experiment must be a JSON object");
         if (!isGanExperiment(j))
             throw ConfigError("a GAN experiment needs \"workflow\": \"gan\"", {}, "workflow");
+        checkKnownKeys(j, ganExperimentKeys(), "");
         GanExperimentConfig c;
-        c.name = stringField(j, "name", "gan", "name");
+        const auto& keys = ganExperimentKeys();
+        const auto& dataKeys = ganExperimentDataKeys();
+        c.name = stringField(j, "name", keyDefault(keys, "name").get<std::string>(), "name");
         if (!j.contains("output_dir") || !j["output_dir"].is_string())
             throw ConfigError("required string is missing", {}, "output_dir");
         c.outputDir = j["output_dir"].get<std::string>();
@@ -209,16 +199,21 @@ GanExperimentConfig GanExperimentConfig::fromJson(const Json& j, const std::stri
         if (!data.is_object() || !data.contains("dataset") || !data["dataset"].is_string())
             throw ConfigError("required string is missing", {}, "data.dataset");
         c.dataset = data["dataset"].get<std::string>();
-        c.datalistKey = stringField(data, "datalist_key", "training", "data.datalist_key");
-        c.imageKey = stringField(data, "image_key", "image", "data.image_key");
+        c.datalistKey = stringField(data, "datalist_key",
+                                    keyDefault(dataKeys, "datalist_key").get<std::string>(),
+                                    "data.datalist_key");
+        c.imageKey =
+            stringField(data, "image_key", keyDefault(dataKeys, "image_key").get<std::string>(),
+                        "data.image_key");
         for (const char* key : {"val_fraction", "validation_key"})
             if (data.contains(key))
                 throw ConfigError("a GAN run has no validation: every case trains", {},
                                   std::string("data.") + key);
-        if (data.contains("cache")) {
-            c.datasetConfig = data["cache"];
+        checkKnownKeys(data, dataKeys, "data");
+        c.datasetConfig = data.value("cache", keyDefault(dataKeys, "cache"));
+        if (data.contains("cache"))
             checkDatasetConfig(c.datasetConfig, "data.cache");
-        }
+        c.loaderWorkers = keyDefault(dataKeys, "num_workers").get<int64_t>();
         if (data.contains("num_workers")) {
             if (!data["num_workers"].is_number_integer() ||
                 data["num_workers"].get<int64_t>() < 0 || data["num_workers"].get<int64_t>() > 64)
@@ -250,9 +245,8 @@ GanExperimentConfig GanExperimentConfig::fromJson(const Json& j, const std::stri
         c.generator = need(j, "generator");
         c.discriminator = need(j, "discriminator");
         checkNetworks(c.generator, c.discriminator, c.gan.latent_size);
-        const Json adam = {{"name", "Adam"}, {"lr", 2e-4}, {"betas", {0.5, 0.999}}};
-        c.gOptimizer = j.value("g_optimizer", adam);
-        c.dOptimizer = j.value("d_optimizer", adam);
+        c.gOptimizer = j.value("g_optimizer", keyDefault(keys, "g_optimizer"));
+        c.dOptimizer = j.value("d_optimizer", keyDefault(keys, "d_optimizer"));
         {
             auto probe = at::zeros({1}).requires_grad_();
             (void)makeOptimizer(c.gOptimizer, {probe}, "g_optimizer");

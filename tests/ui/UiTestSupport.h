@@ -2,6 +2,7 @@
 /// Helpers shared by the studio's GUI tests: screenshots into the build tree
 /// (MEDULLA_SCREENSHOT_DIR) and checks that a grabbed image shows something.
 
+#include <QAbstractSpinBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -53,6 +54,16 @@ inline void retype(QWidget* w, const QString& text) {
     edit->selectAll();
     QTest::keyClick(edit, Qt::Key_Backspace);
     QTest::keyClicks(edit, text);
+}
+
+/// Type `text` over a spin box's value and leave it with Tab, as a person
+/// would (the value is committed when the box loses focus).
+inline void retypeSpinBox(QAbstractSpinBox* box, const QString& text) {
+    QVERIFY2(box, "not a spin box");
+    box->setFocus();
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Tab);
 }
 
 /// A tiny synthetic segmentation experiment (32^3 spheres, UNet 4-8-16,

@@ -66,17 +66,6 @@ qint64 workerPid(const QString& run) {
     return 0;
 }
 
-/// Waits until `spy` has received nothing new for 1.5 s: a run paused at
-/// the click still finishes the iteration in flight, and the pause takes
-/// hold after it.
-void waitUntilSettled(const QSignalSpy& spy) {
-    for (int quiet = 0, seen = int(spy.size()); quiet < 6;) {
-        QTest::qWait(250);
-        quiet = int(spy.size()) == seen ? quiet + 1 : 0;
-        seen = int(spy.size());
-    }
-}
-
 QStringList runFolders(const QString& dir) {
     return QDir(dir).entryList({"run-*"}, QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
 }
@@ -250,7 +239,7 @@ private Q_SLOTS:
             const int before = monitor_->lossPointCount();
             QTest::mouseClick(monitor_->pauseButton(), Qt::LeftButton);
             QTRY_COMPARE_WITH_TIMEOUT(c->state(), JobState::Paused, 30000);
-            waitUntilSettled(iterations); // the iteration in flight at the click ends
+            QVERIFY(test::waitUntilSettled(iterations)); // the iteration in flight ends
             at = lastEvent(iterations);
             if (at.iteration < at.iterationsPerEpoch)
                 break;

@@ -191,10 +191,7 @@ private Q_SLOTS:
         ParamForm* trainer = window_->experimentPanel()->trainingSection()->trainerForm();
         auto* epochs = qobject_cast<QSpinBox*>(trainer->editor("max_epochs"));
         QVERIFY(epochs);
-        epochs->setFocus();
-        epochs->selectAll();
-        QTest::keyClicks(epochs, "6");
-        QTest::keyClick(epochs, Qt::Key_Tab);
+        test::retypeSpinBox(epochs, "6");
         QTRY_COMPARE(window_->document()->section("trainer")["max_epochs"].get<int>(), 6);
         QTRY_VERIFY_WITH_TIMEOUT(window_->experimentPanel()->validityText().contains("valid"),
                                  30000);

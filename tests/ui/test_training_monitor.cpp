@@ -132,7 +132,8 @@ private Q_SLOTS:
         QVERIFY(monitor_->resumeButton()->isEnabled());
         QVERIFY(!monitor_->pauseButton()->isEnabled());
         QVERIFY(monitor_->cancelButton()->isEnabled());
-        QTest::qWait(300); // the iteration in flight at the click and the last batch
+        // the iteration in flight at the click and the last batch of points
+        QVERIFY2(test::waitUntilSettled(iterations), "points kept coming after Pause");
         const int paused = monitor_->lossPointCount();
         QTest::qWait(1000);
         QCOMPARE(monitor_->lossPointCount(), paused); // nothing trains while paused
@@ -303,6 +304,16 @@ private Q_SLOTS:
         QVERIFY(!img.isNull());
         QVERIFY(img.width() > 100 && img.height() > 100);
         QVERIFY(test::colourCount(img) > 10);
+    }
+
+    /// A failed check must not leave a run paused or running for the next
+    /// case (it would wait for a start that never comes).
+    void cleanup() {
+        TrainingController* c = monitor_->controller();
+        if (!QTest::currentTestFailed() || !c->isRunning())
+            return;
+        c->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!c->isRunning(), 60000);
     }
 
     void cleanupTestCase() {

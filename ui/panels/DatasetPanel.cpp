@@ -253,9 +253,12 @@ void DatasetPanel::generate() {
                 if (!error.isEmpty()) {
                     self->status_->setText(tr("Cannot generate the dataset: %1").arg(error));
                     self->status_->setStyleSheet("color: #a00000;");
+                    Q_EMIT self->generated(false, error);
                     return;
                 }
-                self->reload();
+                Q_EMIT self->generated(true, {});
+                if (self)
+                    self->reload();
             },
             Qt::QueuedConnection);
     });

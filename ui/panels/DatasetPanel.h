@@ -79,6 +79,8 @@ Q_SIGNALS:
     void caseActivated(const QString& image, const QString& label);
     /// A reload finished (ok, or the error message).
     void casesLoaded(bool ok, const QString& message);
+    /// generate() ended: ok (a reload follows), or the error / "cancelled".
+    void generated(bool ok, const QString& message);
 
 private:
     void persistSplit();

@@ -13,6 +13,8 @@
 #include <QWidget>
 #include <QtTest>
 
+#include "ui/views/VolumeView.h"
+
 namespace medulla::ui::test {
 
 /// Fraction of pixels (sampled every 2nd) brighter than `threshold` grey.
@@ -39,7 +41,7 @@ inline int colourCount(const QImage& img) {
 inline QImage saveScreenshot(QWidget* widget, const QString& name) {
     QDir().mkpath(MEDULLA_SCREENSHOT_DIR);
     QApplication::processEvents();
-    const QImage img = widget->grab().toImage();
+    const QImage img = VolumeView::grabWithViews(widget); // the 3D view's frame too
     const QString path = QString(MEDULLA_SCREENSHOT_DIR) + "/" + name;
     if (!img.save(path))
         qWarning("could not save %s", qPrintable(path));

@@ -276,10 +276,13 @@ private Q_SLOTS:
 
     void neverFroze() {
         // While data loads, a model trains or evaluates. Issue 9 asks for at
-        // most 100 ms. On this CI machine (2 cores, Xvfb, software OpenGL
-        // composing the window) the phases measure 25-90 ms, and opening a
-        // case in the viewer occasionally 100-120 ms, so the assertion is a
-        // freeze guard at 250 ms and the figures are printed for the record.
+        // most 100 ms. On this CI machine (2 cores, Xvfb, software OpenGL)
+        // the phases measure 4-80 ms since the 3D view is a native child
+        // window (VolumeGLWindow; before, the whole window was composed
+        // through OpenGL and stalls reached 120-330 ms); opening a case, whose
+        // 3D frames take ~55 ms of llvmpipe each, once measured 97 ms. The
+        // assertion stays a freeze guard at 250 ms until CI's figures show
+        // the 100 ms bound holds; the figures are printed for the record.
         QVERIFY(probe_.ticks() > 100);
         for (const QString& s : probe_.stalls())
             qInfo("stall of %s", qPrintable(s));

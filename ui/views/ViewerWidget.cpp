@@ -303,7 +303,7 @@ void ViewerWidget::updateReadout() {
 }
 
 bool ViewerWidget::saveScreenshot(const QString& path) {
-    const QImage img = grid_->grab().toImage();
+    const QImage img = VolumeView::grabWithViews(grid_); // with the 3D frame
     if (img.isNull() || !img.save(path, "PNG")) {
         status_ = tr("could not write screenshot %1").arg(path);
         updateReadout();

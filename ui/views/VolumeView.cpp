@@ -1,13 +1,16 @@
 #include "ui/views/VolumeView.h"
 
 #include "ui/bridge/Background.h"
+#include "ui/views/VolumeGLWindow.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QPointer>
 #include <QSurfaceFormat>
 #include <QTimer>
+#include <QVBoxLayout>
 #include <QWheelEvent>
 
 #include <vtkActor.h>
@@ -54,7 +57,12 @@ void VolumeView::setDefaultSurfaceFormat() {
     QSurfaceFormat::setDefaultFormat(format);
 }
 
-VolumeView::VolumeView(QWidget* parent) : QOpenGLWidget(parent) {
+VolumeView::VolumeView(QWidget* parent) : QWidget(parent), gl_(new VolumeGLWindow(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    QWidget* container = QWidget::createWindowContainer(gl_, this);
+    container->setFocusPolicy(Qt::StrongFocus);
+    layout->addWidget(container);
     window_->SetOwnContext(false);
     window_->AddRenderer(renderer_);
     window_->SetFrameBlitModeToBlitToCurrent();
@@ -80,10 +88,37 @@ VolumeView::VolumeView(QWidget* parent) : QOpenGLWidget(parent) {
 }
 
 VolumeView::~VolumeView() {
-    makeCurrent();
-    renderer_->RemoveAllViewProps();
-    window_->Finalize();
-    doneCurrent();
+    if (gl_->isValid()) {
+        gl_->makeCurrent();
+        renderer_->RemoveAllViewProps();
+        window_->Finalize();
+        gl_->doneCurrent();
+    }
+}
+
+void VolumeView::requestFrame() {
+    gl_->update();
+}
+
+QImage VolumeView::grabFramebuffer() {
+    if (!gl_->isExposed())
+        return {};
+    return gl_->grabFramebuffer();
+}
+
+QImage VolumeView::grabWithViews(QWidget* widget) {
+    QImage img = widget->grab().toImage();
+    QPainter painter(&img);
+    for (VolumeView* view : widget->findChildren<VolumeView*>()) {
+        if (!view->isVisibleTo(widget) || !view->isVisible())
+            continue;
+        const QImage frame = view->grabFramebuffer();
+        if (frame.isNull())
+            continue;
+        const QPoint at = view->mapTo(widget, QPoint(0, 0));
+        painter.drawImage(QRectF(at.x(), at.y(), view->width(), view->height()), frame);
+    }
+    return img;
 }
 
 void VolumeView::initializeGL() {
@@ -159,15 +194,14 @@ void VolumeView::paintGL() {
         window_->Render();
         mapper_->SetImageSampleDistance(2.0f);
         mapper_->SetAutoAdjustSampleDistances(1);
-        QTimer::singleShot(0, this, [this] { update(); });
+        QTimer::singleShot(0, this, [this] { requestFrame(); });
         return;
     }
     window_->Render();
 }
 
-void VolumeView::showEvent(QShowEvent* e) {
+void VolumeView::exposed() {
     coarseNext_ = true;
-    QOpenGLWidget::showEvent(e);
 }
 
 vtkSmartPointer<vtkImageData> VolumeView::toImageData(const Volume& v) {
@@ -234,7 +268,7 @@ void VolumeView::setVolume(const Volume& volume) {
     // The 3D frame is drawn in a later pass of the event loop than the
     // slice views the same image goes to, so the two costs never add up to
     // one long pause.
-    QTimer::singleShot(0, this, [this] { update(); });
+    QTimer::singleShot(0, this, [this] { requestFrame(); });
 }
 
 std::vector<VolumeView::Surface> VolumeView::extractSurfaces(const Volume& label) {
@@ -334,7 +368,7 @@ void VolumeView::showSurfaces(std::vector<Surface> surfaces, bool prediction) {
         labelActors_.empty() && predictionActors_.empty() ? 1.0 : 6.0);
     if (!hasVolume_ && !actors.empty())
         resetCamera_ = true;
-    update();
+    requestFrame();
     Q_EMIT surfacesReady();
 }
 
@@ -355,25 +389,25 @@ void VolumeView::applySurfaceStyle() {
 void VolumeView::setColorTable(const LabelColors& colors) {
     colors_ = colors;
     applySurfaceStyle();
-    update();
+    requestFrame();
 }
 
 void VolumeView::setLabelVisible(bool on) {
     showLabel_ = on;
     applySurfaceStyle();
-    update();
+    requestFrame();
 }
 
 void VolumeView::setPredictionVisible(bool on) {
     showPrediction_ = on;
     applySurfaceStyle();
-    update();
+    requestFrame();
 }
 
 void VolumeView::setVolumeVisible(bool on) {
     showVolume_ = on;
     volume_->SetVisibility(on);
-    update();
+    requestFrame();
 }
 
 void VolumeView::forwardMouse(QMouseEvent* e, unsigned long eventId) {
@@ -383,7 +417,7 @@ void VolumeView::forwardMouse(QMouseEvent* e, unsigned long eventId) {
                                           (e->modifiers() & Qt::ControlModifier) ? 1 : 0,
                                           (e->modifiers() & Qt::ShiftModifier) ? 1 : 0);
     interactor_->InvokeEvent(eventId, e);
-    update();
+    requestFrame();
 }
 
 void VolumeView::mousePressEvent(QMouseEvent* e) {
@@ -426,7 +460,7 @@ void VolumeView::wheelEvent(QWheelEvent* e) {
     interactor_->InvokeEvent(e->angleDelta().y() > 0 ? vtkCommand::MouseWheelForwardEvent
                                                      : vtkCommand::MouseWheelBackwardEvent,
                              e);
-    update();
+    requestFrame();
 }
 
 } // namespace medulla::ui

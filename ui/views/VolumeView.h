@@ -1,8 +1,10 @@
 #pragma once
-/// 3D volume rendering of a Volume with VTK inside a Qt 6 QOpenGLWidget
-/// (VTK renders into the widget's framebuffer; Debian's VTK Qt module is
-/// Qt 5 only, so this is our own bridge). Mouse: left rotate, right/wheel
-/// zoom, middle pan. GUI thread only.
+/// 3D volume rendering of a Volume with VTK in a native OpenGL child window
+/// (VolumeGLWindow in a window container: VTK renders into its
+/// framebuffer; Debian's VTK Qt module is Qt 5 only, so this is our own
+/// bridge). Mouse: left rotate, right/wheel zoom, middle pan. GUI thread
+/// only. QWidget::grab() does not see native child windows: grab a widget
+/// that holds one with grabWithViews().
 ///
 /// Label maps are shown as surfaces: for each label value a discrete
 /// flying-edges iso-surface, windowed-sinc smoothed, coloured by the colour
@@ -12,7 +14,8 @@
 /// World placement: voxel (i, j, k) sits at (i, j, k) * spacing (the
 /// direction cosines are not applied; volume and surfaces share it).
 
-#include <QOpenGLWidget>
+#include <QImage>
+#include <QWidget>
 
 #include <vtkNew.h>
 #include <vtkSmartPointer.h>
@@ -33,7 +36,9 @@ class vtkPolyData;
 
 namespace medulla::ui {
 
-class VolumeView : public QOpenGLWidget {
+class VolumeGLWindow;
+
+class VolumeView : public QWidget {
     Q_OBJECT
 public:
     explicit VolumeView(QWidget* parent = nullptr);
@@ -67,21 +72,29 @@ public:
     /// no rendering). Exposed for tests.
     static std::vector<Surface> extractSurfaces(const Volume& label);
 
+    /// The current frame, rendered now (width() x height() device pixels).
+    QImage grabFramebuffer();
+    /// `widget`->grab() with the frames of the VolumeViews inside it painted
+    /// in their places (what the screen shows).
+    static QImage grabWithViews(QWidget* widget);
+
 Q_SIGNALS:
     /// Surfaces of the last setLabel/setPrediction are in the scene.
     void surfacesReady();
 
-protected:
-    void initializeGL() override;
-    void resizeGL(int w, int h) override;
-    void showEvent(QShowEvent* e) override;
-    void paintGL() override;
+private:
+    friend class VolumeGLWindow; // forwards its GL calls and input here
+    void initializeGL();
+    void resizeGL(int w, int h);
+    void paintGL();
+    void exposed();
     void mousePressEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void wheelEvent(QWheelEvent* e) override;
+    /// Schedule a frame of the GL window.
+    void requestFrame();
 
-private:
     /// Render a tiny volume and surface once, so that software OpenGL
     /// compiles the ray caster's and the surfaces' shaders at start-up, not
     /// on the GUI thread when the first study opens.
@@ -92,6 +105,7 @@ private:
     void applySurfaceStyle();
     void forwardMouse(QMouseEvent* e, unsigned long eventId);
 
+    VolumeGLWindow* gl_; ///< owned by its container widget (a child of this)
     vtkNew<vtkGenericOpenGLRenderWindow> window_;
     vtkNew<vtkGenericRenderWindowInteractor> interactor_;
     vtkNew<vtkRenderer> renderer_;

@@ -17,12 +17,11 @@
 #include <cstring>
 
 #include "engine/core/Threads.h"
+#include "engine/services/DemoWorkspace.h"
 #include "engine/services/VersionReport.h"
-#include "ui/LaunchTarget.h"
 #include "ui/MainWindow.h"
 #include "ui/StudioVersion.h"
 #include "ui/panels/GuideDock.h"
-#include "ui/panels/StudyBrowser.h"
 #include "ui/views/VolumeView.h"
 
 #ifndef MEDULLA_DEMO_EXPERIMENT
@@ -62,9 +61,15 @@ int main(int argc, char** argv) {
     window.resize(1400, 860);
     window.show();
 
-    QString demoFile = QString::fromUtf8(MEDULLA_DEMO_EXPERIMENT);
-    if (!QFileInfo::exists(demoFile))
-        demoFile = QApplication::applicationDirPath() + "/../share/medulla/demo_experiment.json";
+    // the installed demo, else the source tree's (a build tree); a missing one
+    // is named by loadExperiment's error
+    QString demoFile =
+        QApplication::applicationDirPath() + "/../share/medulla/demo_experiment.json";
+    try {
+        demoFile = QString::fromStdString(medulla::DemoWorkspace::builtInExperiment(
+            QFileInfo(QString::fromUtf8(MEDULLA_DEMO_EXPERIMENT)).absolutePath().toStdString()));
+    } catch (const std::exception&) {
+    }
     medulla::ui::GuideDock::setDemoExperimentFile(demoFile); // the demo workspace derives from it
     QString experimentFile = parser.value(experiment);
     if (experimentFile.isEmpty())
@@ -72,11 +77,10 @@ int main(int argc, char** argv) {
     const bool experimentOk = window.loadExperiment(experimentFile);
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty()) {
-        const auto target = medulla::ui::LaunchTarget::fromArgument(files.at(0));
-        if (target.kind() == medulla::ui::LaunchTarget::Kind::Browse)
-            window.studyBrowser()->openPath(target.path());
+        if (files.size() > 1) // an image and its label
+            window.openImage(files.at(0), files.at(1));
         else
-            window.openImage(target.path(), files.size() > 1 ? files.at(1) : QString());
+            window.openPath(files.at(0));
     }
     if (parser.isSet(demo) && experimentOk)
         QTimer::singleShot(300, &window, [&window] { window.startTraining(); });

@@ -7,7 +7,8 @@
 #
 # Fails, naming the page and the picture, when a page shows images/NAME.png
 # that no GUI test saved as <SHOTS_DIR>/NAME.png (a picture made by hand, or a
-# test that no longer takes it). Pictures in docs/images that no page shows
+# test that no longer takes it), or one older than -DSTUDIO=<medulla-studio>
+# (left from a run before the last build). Pictures in docs/images that no page shows
 # any more are removed.
 cmake_minimum_required(VERSION 3.21) # file(COPY_FILE), IN_LIST
 if(NOT DOCS_DIR OR NOT SHOTS_DIR)
@@ -26,6 +27,8 @@ foreach(page IN LISTS pages)
     list(APPEND wanted "${name}")
     if(NOT EXISTS "${SHOTS_DIR}/${name}")
       list(APPEND missing "docs/${pageName} shows images/${name}, but no GUI test saved ${SHOTS_DIR}/${name}")
+    elseif(STUDIO AND "${STUDIO}" IS_NEWER_THAN "${SHOTS_DIR}/${name}")
+      list(APPEND missing "docs/${pageName} shows images/${name}, but ${SHOTS_DIR}/${name} is older than ${STUDIO}: the GUI test that takes it did not run (or failed before it) since the last build")
     endif()
   endforeach()
 endforeach()
@@ -44,7 +47,7 @@ file(MAKE_DIRECTORY "${DOCS_DIR}/images")
 foreach(name IN LISTS wanted)
   file(COPY_FILE "${SHOTS_DIR}/${name}" "${DOCS_DIR}/images/${name}" ONLY_IF_DIFFERENT)
 endforeach()
-file(GLOB present RELATIVE "${DOCS_DIR}/images" "${DOCS_DIR}/images/*")
+file(GLOB present RELATIVE "${DOCS_DIR}/images" "${DOCS_DIR}/images/*.png")
 foreach(name IN LISTS present)
   if(NOT name IN_LIST wanted)
     file(REMOVE "${DOCS_DIR}/images/${name}")

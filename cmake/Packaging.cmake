@@ -10,7 +10,6 @@
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME medulla)
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "Medulla")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "medical-imaging deep learning studio and command-line tool")
@@ -27,7 +26,6 @@ Medulla Studio from the menu.")
 set(MEDULLA_PACKAGE_MAINTAINER "Medulla developers <medulla@localhost>" CACHE STRING
   "Maintainer field of the Debian package")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${MEDULLA_PACKAGE_MAINTAINER}")
-set(CPACK_DEBIAN_PACKAGE_NAME medulla)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # medulla_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

@@ -48,7 +48,7 @@ phase_done() { # name
 }
 
 [ "$(id -u)" -eq 0 ] || fail "run as root (debootstrap, chroot and mount need it)"
-for tool in debootstrap desktop-file-validate dpkg-deb cpack update-mime-database Xvfb xwininfo; do
+for tool in debootstrap desktop-file-validate dpkg-deb cpack update-mime-database Xvfb xwininfo rsvg-convert; do
     command -v "$tool" >/dev/null || fail "$tool is missing: run packaging/setup-debian.sh"
 done
 [ -f "$BUILD/CMakeCache.txt" ] || fail "$BUILD is not a configured build folder"

@@ -1,5 +1,7 @@
 #include "ui/MainWindow.h"
 
+#include "ui/LaunchTarget.h"
+
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -385,6 +387,14 @@ void MainWindow::onRunFinished(const QString& runDir, JobState state) {
     }
 }
 
+void MainWindow::openPath(const QString& path) {
+    const LaunchTarget target = LaunchTarget::fromArgument(path);
+    if (target.kind() == LaunchTarget::Kind::Browse)
+        browser_->openPath(target.path());
+    else
+        openImage(target.path());
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
     if (e->mimeData()->hasUrls())
         e->acceptProposedAction();
@@ -395,12 +405,10 @@ void MainWindow::dropEvent(QDropEvent* e) {
     if (urls.isEmpty())
         return;
     const QString path = urls.first().toLocalFile();
-    if (QFileInfo(path).isDir())
-        browser_->openPath(path);
-    else if (e->modifiers() & Qt::ShiftModifier)
+    if (e->modifiers() & Qt::ShiftModifier)
         openLabel(path);
     else
-        openImage(path);
+        openPath(path);
     e->acceptProposedAction();
 }
 

@@ -52,6 +52,10 @@ public:
     /// a sibling labelsTr/ folder) in the background; emits volumeLoaded or
     /// loadFailed. The latest request wins over slower earlier ones.
     void openImage(const QString& path, const QString& labelPath = {});
+    /// What a dropped or command-line path opens (LaunchTarget): a folder,
+    /// a .dcm file or DICOMDIR indexes its folder in the Studies browser;
+    /// any other file loads in the viewer.
+    void openPath(const QString& path);
     /// One DICOM series of a folder (its StudyIndex label), in the background.
     void openSeries(const QString& folder, const QString& seriesLabel);
     /// Load a label map in the background and overlay it.

@@ -5,13 +5,13 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
-#include <vector>
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/services/DemoWorkspace.h"
 #include "engine/services/RunFolders.h"
+#include "engine/training/RunSupport.h"
 
 #ifndef MEDULLA_RESOURCE_DIR
 #define MEDULLA_RESOURCE_DIR ""
@@ -25,22 +25,11 @@ namespace {
 
 constexpr const char* kExperimentName = "demo_experiment.json";
 
-Json readJson(const fs::path& file) {
-    std::ifstream in(file);
-    if (!in)
-        throw IoError("cannot open", file.string());
-    try {
-        return Json::parse(in);
-    } catch (const Json::exception& e) {
-        throw ConfigError(std::string("not valid JSON: ") + e.what(), file.string());
-    }
-}
-
 /// The number of cases DIR/data/dataset.json lists under `key`; -1 when it
 /// cannot be read (the run then writes it again).
 long long listedCases(const fs::path& datasetJson, const std::string& key) {
     try {
-        const Json j = readJson(datasetJson);
+        const Json j = readExperimentJson(datasetJson.string());
         return j.contains(key) && j[key].is_array() ? static_cast<long long>(j[key].size()) : -1;
     } catch (const Error&) {
         return -1;
@@ -71,29 +60,12 @@ CLI::App* addDemoCommand(CLI::App& app, DemoArgs& args) {
 }
 
 std::string findDemoExperiment() {
-    std::vector<fs::path> candidates;
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) // an installed medulla: <prefix>/bin/medulla, <prefix>/share/medulla/
-        candidates.push_back(exe.parent_path().parent_path() / "share" / "medulla" /
-                             kExperimentName);
-    const std::string sourceResources = MEDULLA_RESOURCE_DIR;
-    if (!sourceResources.empty()) // a build tree: the source checkout's resources/
-        candidates.push_back(fs::path(sourceResources) / kExperimentName);
-    std::string looked;
-    for (const fs::path& c : candidates) {
-        if (fs::is_regular_file(c, ec))
-            return c.string();
-        looked += (looked.empty() ? "" : ", ") + c.string();
-    }
-    throw IoError("the built-in demo experiment is missing (looked at " + looked +
-                      "); is medulla installed completely?",
-                  kExperimentName);
+    return DemoWorkspace::builtInExperiment(MEDULLA_RESOURCE_DIR);
 }
 
 DemoRun prepareDemo(const DemoArgs& args) {
     const std::string builtIn = findDemoExperiment();
-    Json experiment = readJson(builtIn);
+    Json experiment = readExperimentJson(builtIn);
     const fs::path dir = fs::absolute(args.outputDir).lexically_normal();
     const fs::path data = dir / "data" / "dataset.json";
     if (!experiment.contains("data") || !experiment["data"].is_object())

@@ -29,6 +29,26 @@ void linkOrCopy(const fs::path& target, const fs::path& link) {
 
 } // namespace
 
+std::string DemoWorkspace::builtInExperiment(const std::string& sourceResourceDir) {
+    constexpr const char* kName = "demo_experiment.json";
+    std::vector<fs::path> candidates;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) // <prefix>/bin/program -> <prefix>/share/medulla/
+        candidates.push_back(exe.parent_path().parent_path() / "share" / "medulla" / kName);
+    if (!sourceResourceDir.empty())
+        candidates.push_back(fs::path(sourceResourceDir) / kName);
+    std::string looked;
+    for (const fs::path& c : candidates) {
+        if (fs::is_regular_file(c, ec))
+            return c.lexically_normal().string();
+        looked += (looked.empty() ? "" : ", ") + c.string();
+    }
+    throw IoError("the built-in demo experiment is missing (looked at " + looked +
+                      "); is medulla installed completely?",
+                  kName);
+}
+
 DemoWorkspace::DemoWorkspace(const std::string& folder)
     : folder_(fs::absolute(fs::path(folder)).lexically_normal().string()) {
     while (folder_.size() > 1 && folder_.back() == '/')

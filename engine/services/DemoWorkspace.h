@@ -28,6 +28,12 @@ namespace medulla {
 
 class DemoWorkspace {
 public:
+    /// The built-in demo experiment: <this program's folder>/../share/medulla/
+    /// demo_experiment.json (an installed medulla), else
+    /// <sourceResourceDir>/demo_experiment.json (a build tree; "" skips it).
+    /// Throws IoError naming every place looked at when neither exists.
+    static std::string builtInExperiment(const std::string& sourceResourceDir);
+
     /// `folder`: the workspace's root (need not exist yet). Made absolute.
     explicit DemoWorkspace(const std::string& folder);
 

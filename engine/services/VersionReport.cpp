@@ -71,7 +71,7 @@ VersionReport versionReport(const VersionOverrides& runtime) {
     r.medulla = MEDULLA_VERSION;
     r.torch = TORCH_VERSION;
     try {
-        r.torchCuda = at::hasCUDA();
+        r.torchCuda = at::Context::hasCUDART(); // built with CUDA (a GPU may still be missing)
         if (r.torchCuda) {
             r.cudaRuntime = cudaVersionText(at::detail::getCUDAHooks().versionCUDART());
             r.gpuCount = int(torch::cuda::device_count());

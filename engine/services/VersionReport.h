@@ -27,7 +27,7 @@ struct VersionOverrides {
 struct VersionReport {
     std::string medulla;           ///< project(Medulla VERSION ...) of the top CMakeLists.txt
     std::string torch;             ///< TORCH_VERSION of the LibTorch headers built against
-    bool torchCuda = false;        ///< LibTorch was built with CUDA (at::hasCUDA())
+    bool torchCuda = false;        ///< LibTorch was built with CUDA (at::hasCUDART())
     std::string cudaRuntime;       ///< "12.1": its CUDA runtime; "" without CUDA
     int gpuCount = 0;              ///< CUDA devices LibTorch can use now (0 without CUDA)
     std::vector<std::string> gpus; ///< their names, when this build can ask (else empty)

@@ -136,7 +136,8 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
             throw ConfigError("an experiment must be a JSON object");
         checkKnownKeys(j, experimentKeys(), "");
         ExperimentConfig c;
-        c.name = j.value("name", keyDefault(experimentKeys(), "name").get<std::string>());
+        c.name =
+            stringField(j, "name", keyDefault(experimentKeys(), "name").get<std::string>(), "name");
         if (!j.contains("output_dir") || !j["output_dir"].is_string())
             throw ConfigError("required string is missing", {}, "output_dir");
         c.outputDir = j["output_dir"].get<std::string>();
@@ -145,8 +146,10 @@ ExperimentConfig ExperimentConfig::fromJson(const Json& j, const std::string& so
             throw ConfigError("required string is missing", {}, "data.dataset");
         checkKnownKeys(data, experimentDataKeys(), "data");
         c.dataset = data["dataset"].get<std::string>();
-        c.datalistKey = data.value(
-            "datalist_key", keyDefault(experimentDataKeys(), "datalist_key").get<std::string>());
+        c.datalistKey =
+            stringField(data, "datalist_key",
+                        keyDefault(experimentDataKeys(), "datalist_key").get<std::string>(),
+                        "data.datalist_key");
         if (data.contains("validation_key")) {
             if (!data["validation_key"].is_string())
                 throw ConfigError("expected a string (a section of the datalist)", {},

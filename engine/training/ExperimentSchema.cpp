@@ -175,4 +175,13 @@ const std::vector<ParamSpec>& ganSyntheticParams() {
     return s;
 }
 
+std::string stringField(const Json& j, const char* key, const std::string& fallback,
+                        const std::string& field) {
+    if (!j.contains(key))
+        return fallback;
+    if (!j[key].is_string())
+        throw ConfigError("expected a string", {}, field);
+    return j[key].get<std::string>();
+}
+
 } // namespace medulla

@@ -46,6 +46,11 @@ const std::vector<ExperimentKey>& ganExperimentDataKeys();
 /// error) when `name` is not declared there.
 const Json& keyDefault(const std::vector<ExperimentKey>& keys, const std::string& name);
 
+/// The string `key` of `j`, `fallback` when absent; a ConfigError naming
+/// `field` when it is not a string.
+std::string stringField(const Json& j, const char* key, const std::string& fallback,
+                        const std::string& field);
+
 /// Throws ConfigError naming "<context>.<key>" ("<key>" when `context` is
 /// empty) for the first key of `object` (in JSON order) that `keys` does not
 /// declare, listing the known ones. Does nothing when `object` is not an

@@ -44,15 +44,6 @@ const Json& need(const Json& j, const char* key) {
     return j.at(key);
 }
 
-std::string stringField(const Json& j, const char* key, const std::string& fallback,
-                        const std::string& field) {
-    if (!j.contains(key))
-        return fallback;
-    if (!j[key].is_string())
-        throw ConfigError("expected a string", {}, field);
-    return j[key].get<std::string>();
-}
-
 /// "1x64x64".
 std::string shapeText(at::IntArrayRef sizes) {
     std::string out;

@@ -118,6 +118,12 @@ Json tinyExperiment() {
     return Json::parse(f);
 }
 
+/// The shipped GAN experiment (keys of a GAN experiment only).
+Json ganExperiment() {
+    std::ifstream f(std::string(MEDULLA_SOURCE_DIR) + "/resources/gan_experiment.json");
+    return Json::parse(f);
+}
+
 } // namespace
 
 class TestReferenceDoc : public QObject {
@@ -304,19 +310,51 @@ private Q_SLOTS:
                               << "schedular";
         QTest::newRow("data") << "/data/cache_rate"
                               << "data.cache_rate";
+        QTest::newRow("gan top level") << "gan:/val_transforms"
+                                       << "val_transforms";
+        QTest::newRow("gan data") << "gan:/data/cache_rate"
+                                  << "data.cache_rate";
     }
     void readersRejectUnlistedKeys() {
         QFETCH(QString, pointer);
         QFETCH(QString, field);
-        Json j = tinyExperiment();
-        (void)ExperimentConfig::fromJson(j); // valid as it is
-        j[Json::json_pointer(pointer.toStdString())] = 1;
+        const bool gan = pointer.startsWith("gan:");
+        Json j = gan ? ganExperiment() : tinyExperiment();
+        if (gan) // valid as they are
+            (void)GanExperimentConfig::fromJson(j);
+        else
+            (void)ExperimentConfig::fromJson(j);
+        j[Json::json_pointer(pointer.mid(gan ? 4 : 0).toStdString())] = 1;
         try {
-            (void)ExperimentConfig::fromJson(j, "exp.json");
+            if (gan)
+                (void)GanExperimentConfig::fromJson(j, "gan.json");
+            else
+                (void)ExperimentConfig::fromJson(j, "exp.json");
             QFAIL("accepted an unknown key");
         } catch (const ConfigError& e) {
             QCOMPARE(QString::fromStdString(e.field()), field);
             QVERIFY2(std::string(e.what()).find("unknown key") != std::string::npos, e.what());
+        }
+    }
+
+    void wrongTypesNameTheField_data() {
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("name") << "/name"
+                              << "name";
+        QTest::newRow("datalist_key") << "/data/datalist_key"
+                                      << "data.datalist_key";
+    }
+    void wrongTypesNameTheField() {
+        QFETCH(QString, pointer);
+        QFETCH(QString, field);
+        Json j = tinyExperiment();
+        j[Json::json_pointer(pointer.toStdString())] = 5;
+        try {
+            (void)ExperimentConfig::fromJson(j, "exp.json");
+            QFAIL("accepted a number for a string");
+        } catch (const ConfigError& e) {
+            QCOMPARE(QString::fromStdString(e.field()), field);
         }
     }
 };

@@ -206,9 +206,27 @@ private Q_SLOTS:
         }
         // ... and that start set the key again
         QVERIFY(QSettings().value(GuideDock::firstRunKey()).toBool());
+        // unticking the box (as shown again) marks the first run done
+        QSettings().setValue(GuideDock::firstRunKey(), false);
         QTest::mouseClick(box, Qt::LeftButton, Qt::NoModifier, QPoint(8, box->height() / 2));
         QVERIFY(!box->isChecked());
         QVERIFY(QSettings().value(GuideDock::firstRunKey()).toBool());
+    }
+
+    void unwritableWorkspaceIsNamed() {
+        // a workspace folder inside a regular file cannot be made
+        QFile blocker(tmp_.path() + "/not-a-folder");
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const QString bad = blocker.fileName() + "/workspace";
+        qputenv("MEDULLA_WORKSPACE_DIR", bad.toUtf8());
+        QTest::mouseClick(dock_->welcomePage()->openDemoButton(), Qt::LeftButton);
+        qputenv("MEDULLA_WORKSPACE_DIR", workspace_.toUtf8());
+        QVERIFY2(dock_->errorText().contains("Cannot open the demo workspace"),
+                 qPrintable(dock_->errorText()));
+        QVERIFY2(dock_->errorText().contains(blocker.fileName()), qPrintable(dock_->errorText()));
+        QVERIFY(dock_->isShowingWelcome()); // still offered, nothing half made
+        QVERIFY(!QFileInfo::exists(bad));
     }
 
     void openTheDemoWorkspace() {

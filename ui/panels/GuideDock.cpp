@@ -58,20 +58,20 @@ void GuideDock::setDemoExperimentFile(const QString& path) {
 QString GuideDock::demoExperimentFile() {
     if (!demoFileSetting().isEmpty())
         return demoFileSetting();
-    return QDir::cleanPath(QApplication::applicationDirPath() +
-                           "/../share/medulla/demo_experiment.json");
+    try { // installed next to the program (main() sets the build tree's)
+        return QString::fromStdString(DemoWorkspace::builtInExperiment(""));
+    } catch (const std::exception&) { // opening it names the missing file
+        return QDir::cleanPath(QApplication::applicationDirPath() +
+                               "/../share/medulla/demo_experiment.json");
+    }
 }
 
-QString GuideDock::defaultWorkspaceDir() {
+QString GuideDock::workspaceDir() {
     const QString env = qEnvironmentVariable("MEDULLA_WORKSPACE_DIR");
     if (!env.isEmpty())
         return env;
     return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
            "/demo-workspace";
-}
-
-QString GuideDock::workspaceDir() const {
-    return workspaceDir_.isEmpty() ? defaultWorkspaceDir() : workspaceDir_;
 }
 
 GuideDock::GuideDock(MainWindow* window)
@@ -106,7 +106,7 @@ GuideDock::GuideDock(MainWindow* window)
     });
     connect(data, &DatasetPanel::generated, this, [this](bool ok, const QString& message) {
         if (awaitingData_ && !ok)
-            onDataReady(false, tr("the synthetic dataset was not generated: %1").arg(message));
+            onDataReady(false, message);
     });
 }
 
@@ -115,7 +115,7 @@ bool GuideDock::isShowingWelcome() const {
 }
 
 QString GuideDock::errorText() const {
-    return error_->isVisible() ? error_->text() : QString();
+    return error_->isHidden() ? QString() : error_->text();
 }
 
 void GuideDock::setError(const QString& text) {
@@ -191,7 +191,6 @@ bool GuideDock::openDemoWorkspace() {
     } else {
         guide_->setHeader(tr("Reading the dataset of %1 ...").arg(q(workspace.folder())));
     }
-    Q_EMIT workspaceOpened(experiment);
     return true;
 }
 
@@ -211,7 +210,6 @@ void GuideDock::onDataReady(bool ok, const QString& message) {
     }
     guide_->updateButtons();
     window_->studyBrowser()->openPath(studiesFolder_);
-    Q_EMIT studiesListed(studiesFolder_);
 }
 
 } // namespace medulla::ui

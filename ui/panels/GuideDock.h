@@ -47,13 +47,9 @@ public:
     /// it; default <binary's folder>/../share/medulla/demo_experiment.json.
     static void setDemoExperimentFile(const QString& path);
     static QString demoExperimentFile();
-    /// The workspace folder when none was set: $MEDULLA_WORKSPACE_DIR when
-    /// set (the folder itself), else <AppLocalDataLocation>/demo-workspace.
-    static QString defaultWorkspaceDir();
-
-    /// Use `dir` as the workspace folder (empty: defaultWorkspaceDir()).
-    void setWorkspaceDir(const QString& dir) { workspaceDir_ = dir; }
-    QString workspaceDir() const;
+    /// The workspace folder: $MEDULLA_WORKSPACE_DIR when set (the folder
+    /// itself), else <AppLocalDataLocation>/demo-workspace.
+    static QString workspaceDir();
 
     WelcomePage* welcomePage() const { return welcome_; }
     GuidePanel* guidePanel() const { return guide_; }
@@ -74,12 +70,6 @@ public Q_SLOTS:
     /// Close the welcome; the studio stays as it was started.
     void startEmpty();
 
-Q_SIGNALS:
-    /// The workspace's experiment is loaded (its dataset may still be generated).
-    void workspaceOpened(const QString& experimentFile);
-    /// The workspace's studies are being listed in the Studies browser.
-    void studiesListed(const QString& folder);
-
 private:
     explicit GuideDock(MainWindow* window);
     void setError(const QString& text);
@@ -90,7 +80,6 @@ private:
     QStackedWidget* stack_;
     WelcomePage* welcome_;
     GuidePanel* guide_;
-    QString workspaceDir_;
     QString studiesFolder_;
     QStringList samplePaths_;
     bool awaitingData_ = false;

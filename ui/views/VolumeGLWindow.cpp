@@ -2,6 +2,8 @@
 
 #include "ui/views/VolumeView.h"
 
+#include <QMouseEvent>
+
 namespace medulla::ui {
 
 VolumeGLWindow::VolumeGLWindow(VolumeView* owner) : owner_(owner) {}
@@ -19,7 +21,9 @@ void VolumeGLWindow::paintGL() {
 }
 
 void VolumeGLWindow::exposeEvent(QExposeEvent* e) {
-    owner_->exposed();
+    if (isExposed() && !wasExposed_) // shown again (not a menu closing over it)
+        owner_->exposed();
+    wasExposed_ = isExposed();
     QOpenGLWindow::exposeEvent(e);
 }
 
@@ -32,7 +36,8 @@ void VolumeGLWindow::mouseReleaseEvent(QMouseEvent* e) {
 }
 
 void VolumeGLWindow::mouseMoveEvent(QMouseEvent* e) {
-    owner_->mouseMoveEvent(e);
+    if (e->buttons() != Qt::NoButton) // a window gets every move; only drags turn the camera
+        owner_->mouseMoveEvent(e);
 }
 
 void VolumeGLWindow::wheelEvent(QWheelEvent* e) {

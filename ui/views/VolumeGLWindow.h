@@ -30,6 +30,7 @@ protected:
 
 private:
     VolumeView* owner_; ///< not owned; outlives this window
+    bool wasExposed_ = false;
 };
 
 } // namespace medulla::ui

@@ -84,7 +84,6 @@ VolumeView::VolumeView(QWidget* parent) : QWidget(parent), gl_(new VolumeGLWindo
     mapper_->SetMaximumImageSampleDistance(4.0f);
     mapper_->SetImageSampleDistance(2.0f);
     setMinimumSize(200, 200);
-    setMouseTracking(false);
 }
 
 VolumeView::~VolumeView() {

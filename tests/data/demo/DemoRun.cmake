@@ -70,14 +70,18 @@ if(NOT dataset STREQUAL "${demo}/data/dataset.json" OR NOT output STREQUAL "${de
   message(FATAL_ERROR "demo_experiment.json points elsewhere: ${dataset}, ${output}")
 endif()
 
-# Another case count in another folder name form (relative, given): new data, new run.
-run_medulla(second demo --epochs 1 --cases 5 --threads 2 --output-dir medulla-demo)
+# Another case count, in a folder given relative to the working folder.
+run_medulla(second demo --epochs 1 --cases 5 --threads 2 --output-dir other-demo)
 string(REGEX MATCH "demo finished; the run folder is ([^\n]+)" line "${second}")
 if(NOT line OR CMAKE_MATCH_1 STREQUAL run)
   message(FATAL_ERROR "the second demo did not get its own run folder:\n${second}")
 endif()
 expect_file(${CMAKE_MATCH_1}/best_model.pt)
-listed_cases(n ${demo}/data/dataset.json)
+string(FIND "${CMAKE_MATCH_1}" "${WORK}/other-demo/runs/run-" at)
+if(NOT at EQUAL 0)
+  message(FATAL_ERROR "--output-dir other-demo was not used: ${CMAKE_MATCH_1}")
+endif()
+listed_cases(n ${WORK}/other-demo/data/dataset.json)
 if(NOT n EQUAL 5)
   message(FATAL_ERROR "--cases 5 did not regenerate the data: dataset.json lists ${n}")
 endif()
